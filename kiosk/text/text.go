@@ -1,0 +1,141 @@
+// Package text gives the kiosk's code typed access to the zh-CN strings kept in assets/, so every
+// string a resident reads lives in one file and a missing one is caught by tests, not by a resident.
+package text
+
+import (
+	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+
+	"hallkiosk/assets"
+)
+
+// Strings mirrors assets/i18n/zh-CN.toml, one field per key.
+type Strings struct {
+	App struct {
+		Title      string `toml:"title"`
+		Home       string `toml:"home"`
+		Back       string `toml:"back"`
+		PageUp     string `toml:"page_up"`
+		PageDown   string `toml:"page_down"`
+		ElderOn    string `toml:"elder_on"`
+		ElderOff   string `toml:"elder_off"`
+		ElderHint  string `toml:"elder_hint"`
+		IdleNotice string `toml:"idle_notice"`
+	} `toml:"app"`
+	Home struct {
+		Greeting   string `toml:"greeting"`
+		ItemsCount string `toml:"items_count"`
+		Search     string `toml:"search"`
+		SearchHint string `toml:"search_hint"`
+		Help       string `toml:"help"`
+	} `toml:"home"`
+	Window struct {
+		ChooseItem string `toml:"choose_item"`
+		Empty      string `toml:"empty"`
+	} `toml:"window"`
+	Search struct {
+		Title        string `toml:"title"`
+		Prompt       string `toml:"prompt"`
+		Keywords     string `toml:"keywords"`
+		Letters      string `toml:"letters"`
+		Clear        string `toml:"clear"`
+		Delete       string `toml:"delete"`
+		Typed        string `toml:"typed"`
+		NothingTyped string `toml:"nothing_typed"`
+		NoResult     string `toml:"no_result"`
+		Results      string `toml:"results"`
+	} `toml:"search"`
+	Guide struct {
+		Title               string `toml:"title"`
+		Code                string `toml:"code"`
+		Type                string `toml:"type"`
+		Window              string `toml:"window"`
+		Body                string `toml:"body"`
+		Department          string `toml:"department"`
+		Basis               string `toml:"basis"`
+		Conditions          string `toml:"conditions"`
+		Scope               string `toml:"scope"`
+		Materials           string `toml:"materials"`
+		MaterialForm        string `toml:"material_form"`
+		MaterialCopies      string `toml:"material_copies"`
+		MaterialRequired    string `toml:"material_required"`
+		MaterialConditional string `toml:"material_conditional"`
+		MaterialSource      string `toml:"material_source"`
+		MaterialNotes       string `toml:"material_notes"`
+		Steps               string `toml:"steps"`
+		LegalLimit          string `toml:"legal_limit"`
+		PromisedLimit       string `toml:"promised_limit"`
+		OnTheSpot           string `toml:"on_the_spot"`
+		WorkingDays         string `toml:"working_days"`
+		NoLegalLimit        string `toml:"no_legal_limit"`
+		Visits              string `toml:"visits"`
+		VisitsN             string `toml:"visits_n"`
+		Fee                 string `toml:"fee"`
+		FeeBasis            string `toml:"fee_basis"`
+		Delivery            string `toml:"delivery"`
+		Place               string `toml:"place"`
+		Hours               string `toml:"hours"`
+		Phone               string `toml:"phone"`
+		ComplaintPhone      string `toml:"complaint_phone"`
+		FAQ                 string `toml:"faq"`
+		FAQQ                string `toml:"faq_q"`
+		FAQA                string `toml:"faq_a"`
+		ApplyLater          string `toml:"apply_later"`
+	} `toml:"guide"`
+	Mode struct {
+		WindowTitle     string `toml:"window_title"`
+		WindowBody      string `toml:"window_body"`
+		DisclosureTitle string `toml:"disclosure_title"`
+		DisclosureBody  string `toml:"disclosure_body"`
+	} `toml:"mode"`
+	Error struct {
+		Store   string `toml:"store"`
+		Catalog string `toml:"catalog"`
+	} `toml:"error"`
+}
+
+// Load decodes the embedded zh-CN strings and refuses a file with unknown or empty keys.
+func Load() (*Strings, error) {
+	return Parse(assets.StringsZhCN)
+}
+
+// Parse decodes a strings file strictly, so a typo in a key is an error rather than a blank label.
+func Parse(data []byte) (*Strings, error) {
+	s := &Strings{}
+	md, err := toml.NewDecoder(strings.NewReader(string(data))).Decode(s)
+	if err != nil {
+		return nil, fmt.Errorf("decode strings: %w", err)
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		return nil, fmt.Errorf("decode strings: unknown key %q", und[0].String())
+	}
+	if missing := emptyFields(reflect.ValueOf(s).Elem(), ""); len(missing) > 0 {
+		return nil, fmt.Errorf("decode strings: missing %s", strings.Join(missing, ", "))
+	}
+	return s, nil
+}
+
+func emptyFields(v reflect.Value, prefix string) []string {
+	var out []string
+	for i := 0; i < v.NumField(); i++ {
+		f, name := v.Field(i), prefix+v.Type().Field(i).Name
+		switch f.Kind() {
+		case reflect.Struct:
+			out = append(out, emptyFields(f, name+".")...)
+		case reflect.String:
+			if f.String() == "" {
+				out = append(out, name)
+			}
+		}
+	}
+	return out
+}
+
+// N fills the {n} placeholder of a counting string.
+func N(format string, n int) string {
+	return strings.ReplaceAll(format, "{n}", strconv.Itoa(n))
+}

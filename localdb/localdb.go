@@ -1,0 +1,168 @@
+// Package localdb is the kiosk's only state: one Bolt file (go.etcd.io/bbolt) with a schema version,
+// migrations that run at open, and typed buckets. It imports nothing of the project so the township,
+// the updater and the kiosk can all keep their state the same way.
+package localdb
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+)
+
+// Errors a caller can tell apart to choose what to show; each is wrapped with the file's path.
+var (
+	// ErrLocked means another process holds the file; a second kiosk or a technician tool is running.
+	ErrLocked = errors.New("store is locked by another process")
+	// ErrCorrupt means the file is not a readable Bolt file; it is left untouched for a technician.
+	ErrCorrupt = errors.New("store file is damaged or not a hallkiosk store")
+	// ErrTooNew means the file was written by a newer schema than this binary knows (after a rollback).
+	ErrTooNew = errors.New("store was written by a newer version")
+)
+
+var (
+	bucketMeta    = []byte("meta")
+	keySchema     = []byte("schema_version")
+	keyCreated    = []byte("created_at")
+	defaultTimout = 3 * time.Second
+)
+
+// Options tune Open; the zero value is what a kiosk wants.
+type Options struct {
+	// LockTimeout bounds the wait for another process's lock; 0 means 3 s.
+	LockTimeout time.Duration
+	// Now is the clock for record times; nil means time.Now.
+	Now func() time.Time
+	// Migrations replaces the built-in list; tests use it to open files at older versions.
+	Migrations []Migration
+}
+
+// DB is an open store. It is safe for concurrent use.
+type DB struct {
+	bolt *bolt.DB
+	path string
+	now  func() time.Time
+}
+
+// Open opens or creates the store at path, creating its folder, and brings the schema up to date in
+// one transaction. It never panics on a bad file: it returns an error naming the path.
+func Open(path string, opt Options) (db *DB, err error) {
+	if opt.LockTimeout <= 0 {
+		opt.LockTimeout = defaultTimout
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.Migrations == nil {
+		opt.Migrations = migrations
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("open store %s: create folder: %w", path, err)
+	}
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return nil, fmt.Errorf("open store %s: path is a directory, not a store file", path)
+	}
+	// bbolt reads the file through mmap: a truncated file faults (SIGBUS) and some damaged pages
+	// panic. A damaged file must never take the kiosk down, so both become ErrCorrupt.
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			db, err = nil, fmt.Errorf("open store %s: %w (%v)", path, ErrCorrupt, r)
+		}
+	}()
+	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opt.LockTimeout})
+	if err != nil {
+		return nil, classifyOpenError(path, opt.LockTimeout, err)
+	}
+	db = &DB{bolt: b, path: path, now: opt.Now}
+	if err := db.migrate(opt.Migrations); err != nil {
+		_ = b.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func classifyOpenError(path string, wait time.Duration, err error) error {
+	switch {
+	case errors.Is(err, berrors.ErrTimeout):
+		return fmt.Errorf("open store %s: %w (waited %s)", path, ErrLocked, wait)
+	case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrVersionMismatch),
+		errors.Is(err, berrors.ErrChecksum):
+		return fmt.Errorf("open store %s: %w: %v", path, ErrCorrupt, err)
+	case errors.Is(err, os.ErrPermission):
+		return fmt.Errorf("open store %s: permission denied (the kiosk user must own the file): %w", path, err)
+	}
+	// bbolt reports some damaged files only as plain errors (short file, bad page size).
+	if fi, serr := os.Stat(path); serr == nil && fi.Mode().IsRegular() && fi.Size() > 0 {
+		return fmt.Errorf("open store %s: %w: %v", path, ErrCorrupt, err)
+	}
+	return fmt.Errorf("open store %s: %w", path, err)
+}
+
+// Path is the file the store lives in, for messages and technician tools.
+func (db *DB) Path() string { return db.path }
+
+// Close releases the file lock; the kiosk calls it on the way out.
+func (db *DB) Close() error {
+	if err := db.bolt.Close(); err != nil {
+		return fmt.Errorf("close store %s: %w", db.path, err)
+	}
+	return nil
+}
+
+// SchemaVersion reports the version the file is at, for diagnostics.
+func (db *DB) SchemaVersion() (int, error) {
+	var v int
+	err := db.view(func(tx *bolt.Tx) error {
+		v = readVersion(tx)
+		return nil
+	})
+	return v, err
+}
+
+// view and update run a transaction and turn a panic from a damaged page into ErrCorrupt.
+func (db *DB) view(fn func(*bolt.Tx) error) (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer db.recoverCorrupt(&err)
+	return db.bolt.View(fn)
+}
+
+func (db *DB) update(fn func(*bolt.Tx) error) (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer db.recoverCorrupt(&err)
+	return db.bolt.Update(fn)
+}
+
+func (db *DB) recoverCorrupt(err *error) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("store %s: %w (%v)", db.path, ErrCorrupt, r)
+	}
+}
+
+func readVersion(tx *bolt.Tx) int {
+	b := tx.Bucket(bucketMeta)
+	if b == nil {
+		return 0
+	}
+	v := b.Get(keySchema)
+	if len(v) != 8 {
+		return 0
+	}
+	return int(binary.BigEndian.Uint64(v))
+}
+
+func writeVersion(tx *bolt.Tx, v int) error {
+	b, err := tx.CreateBucketIfNotExists(bucketMeta)
+	if err != nil {
+		return err
+	}
+	var buf [8]byte
+	binary.BigEndian.PutUint64(buf[:], uint64(v))
+	return b.Put(keySchema, buf[:])
+}

@@ -1,0 +1,206 @@
+// Package config reads the kiosk's TOML configuration. Defaults come from the documented file in
+// assets/, so a kiosk with no file behaves exactly as that file says, and a bad file stops the start
+// with the file, line and field named instead of running half-configured.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"hallkiosk/assets"
+)
+
+// Modes the app can run in.
+const (
+	ModeSelfService = "self-service"
+	ModeWindow      = "window"
+	ModeDisclosure  = "disclosure"
+)
+
+// DefaultPath is where an installed kiosk keeps its configuration.
+const DefaultPath = "/etc/hallkiosk/config.toml"
+
+// Config is the whole configuration; see assets/config.default.toml for each key.
+type Config struct {
+	Mode       string `toml:"mode"`
+	Fullscreen bool   `toml:"fullscreen"`
+	Hall       struct {
+		Name     string `toml:"name"`
+		Township string `toml:"township"`
+	} `toml:"hall"`
+	Store struct {
+		Path        string   `toml:"path"`
+		LockTimeout Duration `toml:"lock_timeout"`
+	} `toml:"store"`
+	UI struct {
+		IdleTimeout Duration `toml:"idle_timeout"`
+		ElderMode   bool     `toml:"elder_mode"`
+		ScreenDPI   float32  `toml:"screen_dpi"`
+	} `toml:"ui"`
+	Catalog struct {
+		File string `toml:"file"`
+	} `toml:"catalog"`
+
+	// Source names where the values came from, for logs: a path or "built-in defaults".
+	Source string `toml:"-"`
+}
+
+// Duration is a time.Duration written as "90s" in TOML.
+type Duration struct{ time.Duration }
+
+// UnmarshalText reads a Go duration string.
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return fmt.Errorf("%q is not a duration like \"90s\" or \"2m\"", b)
+	}
+	d.Duration = v
+	return nil
+}
+
+// MarshalText writes the duration back in Go form.
+func (d Duration) MarshalText() ([]byte, error) { return []byte(d.Duration.String()), nil }
+
+// Error names the file, line and field of a bad configuration.
+type Error struct {
+	File  string
+	Line  int // 0 when unknown
+	Field string
+	Msg   string
+}
+
+func (e *Error) Error() string {
+	loc := e.File
+	if e.Line > 0 {
+		loc += fmt.Sprintf(":%d", e.Line)
+	}
+	if e.Field != "" {
+		return fmt.Sprintf("config %s: field %s: %s", loc, e.Field, e.Msg)
+	}
+	return fmt.Sprintf("config %s: %s", loc, e.Msg)
+}
+
+// Default returns the built-in configuration.
+func Default() *Config {
+	c, err := parse("built-in defaults", assets.DefaultConfig, nil)
+	if err != nil {
+		panic(fmt.Sprintf("built-in config is invalid: %v", err)) // caught by tests, never in the field
+	}
+	return c
+}
+
+// Load reads path over the built-in defaults. A missing file is an error: the caller decides
+// whether to fall back (see Resolve).
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	return parse(path, data, Default())
+}
+
+// Resolve picks the configuration a starting kiosk uses: the explicit path if one was given (it must
+// exist), else DefaultPath if present, else the built-in defaults.
+func Resolve(explicit string) (*Config, error) {
+	if explicit != "" {
+		return Load(explicit)
+	}
+	if _, err := os.Stat(DefaultPath); err == nil {
+		return Load(DefaultPath)
+	}
+	return Default(), nil
+}
+
+func parse(file string, data []byte, base *Config) (*Config, error) {
+	c := &Config{}
+	if base != nil {
+		*c = *base
+	}
+	md, err := toml.NewDecoder(bytes.NewReader(data)).Decode(c)
+	if err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			return nil, &Error{File: file, Line: pe.Position.Line, Field: pe.LastKey, Msg: pe.Message}
+		}
+		// Type mismatches come as plain errors: "toml: line 3 (last key "ui.x"): incompatible types...".
+		if m := decodeErrPattern.FindStringSubmatch(err.Error()); m != nil {
+			line, _ := strconv.Atoi(m[1])
+			return nil, &Error{File: file, Line: line, Field: m[2], Msg: m[3]}
+		}
+		return nil, &Error{File: file, Msg: err.Error()}
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		k := und[0]
+		return nil, &Error{File: file, Line: keyLine(data, k), Field: k.String(), Msg: "unknown key (misspelt?)"}
+	}
+	c.Source = file
+	if err := c.validate(); err != nil {
+		var ce *Error
+		if errors.As(err, &ce) {
+			ce.File = file
+			ce.Line = keyLine(data, strings.Split(ce.Field, "."))
+		}
+		return nil, err
+	}
+	return c, nil
+}
+
+func (c *Config) validate() error {
+	bad := func(field, format string, args ...any) error {
+		return &Error{Field: field, Msg: fmt.Sprintf(format, args...)}
+	}
+	switch c.Mode {
+	case ModeSelfService, ModeWindow, ModeDisclosure:
+	default:
+		return bad("mode", "%q is not one of %q, %q, %q", c.Mode, ModeSelfService, ModeWindow, ModeDisclosure)
+	}
+	if strings.TrimSpace(c.Hall.Name) == "" {
+		return bad("hall.name", "must not be empty: it is shown on every screen and receipt")
+	}
+	if strings.TrimSpace(c.Store.Path) == "" {
+		return bad("store.path", "must not be empty")
+	}
+	if c.Store.LockTimeout.Duration <= 0 {
+		return bad("store.lock_timeout", "must be positive")
+	}
+	if c.UI.IdleTimeout.Duration < 15*time.Second {
+		return bad("ui.idle_timeout", "%s is too short for an elderly resident; use at least 15s", c.UI.IdleTimeout.Duration)
+	}
+	if c.UI.ScreenDPI < 30 || c.UI.ScreenDPI > 400 {
+		return bad("ui.screen_dpi", "%g is not a screen's pixels per inch (30-400)", c.UI.ScreenDPI)
+	}
+	return nil
+}
+
+var decodeErrPattern = regexp.MustCompile(`^toml: line (\d+) \(last key "([^"]*)"\): (.*)$`)
+
+// keyLine finds the line where a dotted key is set, so a value that decodes but is wrong can still be
+// pointed at. It understands [table] headers and plain key = value lines, which is all the
+// configuration uses; it returns 0 when the key is not written in the file (a default was wrong).
+func keyLine(data []byte, key []string) int {
+	if len(key) == 0 {
+		return 0
+	}
+	table, name := strings.Join(key[:len(key)-1], "."), key[len(key)-1]
+	header := regexp.MustCompile(`^\s*\[\s*([A-Za-z0-9_.\-" ]+?)\s*\]\s*(#.*)?$`)
+	assign := regexp.MustCompile(`^\s*"?([A-Za-z0-9_\-]+)"?\s*=`)
+	cur := ""
+	for i, line := range strings.Split(string(data), "\n") {
+		if m := header.FindStringSubmatch(line); m != nil {
+			cur = strings.ReplaceAll(m[1], " ", "")
+			continue
+		}
+		if m := assign.FindStringSubmatch(line); m != nil && cur == table && m[1] == name {
+			return i + 1
+		}
+	}
+	return 0
+}

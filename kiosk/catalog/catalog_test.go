@@ -186,8 +186,12 @@ func TestSearch(t *testing.T) {
 	if r := idx.Search("  "); r != nil {
 		t.Error("blank query must find nothing")
 	}
-	if kw := idx.Keywords(12); len(kw) != 12 || kw[0] != "低保" {
-		t.Errorf("Keywords = %v", kw)
+	kw := idx.Keywords(14)
+	if len(kw) != 14 || kw[0] != "低保" || kw[1] != "养老保险" || kw[7] != "特困" {
+		t.Errorf("Keywords(14) = %v, want one per window in turn", kw)
+	}
+	if all := idx.Keywords(0); len(all) != len(defaultCatalog(t).Items) {
+		t.Errorf("Keywords(0) gave %d words, want one per item", len(all))
 	}
 }
 

@@ -141,21 +141,37 @@ func isLetters(s string) bool {
 	return true
 }
 
-// Keywords lists the catalog's everyday words in order of first appearance, for pick lists that
-// spare residents from typing Chinese.
+// Keywords lists everyday words for a pick list that spares residents from typing Chinese: each
+// item's first keyword, taken in turn from every window so that all windows are represented.
 func (x *Index) Keywords(limit int) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, it := range x.cat.Items {
-		for _, k := range it.Keywords {
-			if !seen[k] {
-				seen[k] = true
-				out = append(out, k)
+	var perWindow [][]string
+	for _, w := range x.cat.Windows {
+		var ks []string
+		for _, it := range x.cat.ItemsIn(w.ID) {
+			if len(it.Keywords) > 0 {
+				ks = append(ks, it.Keywords[0])
 			}
 		}
+		perWindow = append(perWindow, ks)
 	}
-	if limit > 0 && len(out) > limit {
-		out = out[:limit]
+	seen := map[string]bool{}
+	var out []string
+	for round := 0; ; round++ {
+		added := false
+		for _, ks := range perWindow {
+			if round < len(ks) {
+				added = true
+				if k := ks[round]; !seen[k] {
+					seen[k] = true
+					out = append(out, k)
+				}
+			}
+			if limit > 0 && len(out) == limit {
+				return out
+			}
+		}
+		if !added {
+			return out
+		}
 	}
-	return out
 }

@@ -34,37 +34,34 @@ func (u *UI) ShowSearch() {
 			redraw()
 		}))
 	}
-	keys = append(keys, u.button(s.Delete, nil, false, func() {
+	del := u.button(s.Delete, nil, false, func() {
 		if r := []rune(u.query); len(r) > 0 {
 			u.query = string(r[:len(r)-1])
 		}
 		redraw()
-	}))
-	var words []fyne.CanvasObject
-	nwords := 20
+	})
+	nwords := 12
 	if u.theme.Elder {
-		nwords = 12
+		nwords = 8
 	}
+	var words []fyne.CanvasObject
 	for _, k := range u.idx.Keywords(nwords) {
 		words = append(words, u.button(k, nil, false, setQuery(k)))
 	}
-	cols := 9
-	if u.theme.Elder {
-		cols = 7
+	typedRow := container.NewBorder(nil, nil, widget.NewLabel(s.Typed),
+		container.NewHBox(del, u.button(s.Clear, nil, false, setQuery(""))), u.text(typed, 1.25, true, colPrimary))
+	section := func(title string) fyne.CanvasObject {
+		return widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	}
-	typedRow := container.NewBorder(nil, nil, widget.NewLabel(s.Typed), u.button(s.Clear, nil, false, setQuery("")),
-		u.text(typed, 1.25, true, colPrimary))
-	left := container.NewVBox(
-		para(s.Prompt), typedRow,
-		widget.NewLabelWithStyle(s.Letters, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		container.NewGridWithColumns(cols, keys...),
-		widget.NewLabelWithStyle(s.Keywords, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		container.NewGridWithColumns(cols/2+1, words...),
-	)
+	left := container.NewVBox(typedRow, section(s.Letters), container.NewGridWithColumns(9, keys...),
+		section(s.Keywords), container.NewGridWithColumns(4, words...))
+	if u.theme.Elder { // at 30 pt the keys speak for themselves; the section titles would not fit
+		left = container.NewVBox(typedRow, container.NewGridWithColumns(9, keys...), container.NewGridWithColumns(4, words...))
+	}
 	var right fyne.CanvasObject
 	switch results := u.idx.Search(u.query); {
 	case u.query == "":
-		right = para(u.s.Home.SearchHint)
+		right = para(s.Prompt)
 	case len(results) == 0:
 		right = para(s.NoResult)
 	default:

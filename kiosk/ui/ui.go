@@ -159,8 +159,8 @@ func (u *UI) show(name, title string, body fyne.CanvasObject, render func()) {
 		if u.theme.Elder {
 			label = u.s.App.ElderOff
 		}
-		eb := u.button(label, theme.ZoomInIcon(), true, u.ToggleElder)
-		right = container.NewHBox(widget.NewLabel(u.s.App.ElderHint), eb)
+		eb := u.button(label, theme.ZoomInIcon(), false, u.ToggleElder) // light button on the blue bar
+		right = container.NewHBox(container.NewCenter(u.text(u.s.App.ElderHint, 1, false, colOnPrimary)), eb)
 	}
 	heading := u.text(u.d.Config.Hall.Name+"  "+title, 1.25, true, colOnPrimary)
 	top := bar(colHeader, heading, right)
@@ -212,13 +212,20 @@ func (u *UI) ShowHome() {
 	for _, w := range c.Windows {
 		w := w
 		lines := []string{w.Summary, text.N(u.s.Home.ItemsCount, len(c.ItemsIn(w.ID)))}
-		tiles = append(tiles, u.tile(w.Name, lines, func() {
+		if u.theme.Elder {
+			lines = lines[1:] // big type: the window name and how many items it has
+		}
+		tiles = append(tiles, u.tile(w.Name, true, lines, func() {
 			u.push()
 			u.pageIndex = 0
 			u.ShowWindow(w.ID)
 		}))
 	}
-	tiles = append(tiles, u.tile(u.s.Home.Search, []string{u.s.Home.SearchHint}, func() {
+	hint := u.s.Home.SearchHint
+	if u.theme.Elder {
+		hint = ""
+	}
+	tiles = append(tiles, u.tile(u.s.Home.Search, true, []string{hint}, func() {
 		u.push()
 		u.ShowSearch()
 	}))
@@ -237,7 +244,7 @@ func (u *UI) ShowHome() {
 	}
 	head = append(head, greeting)
 	body := container.NewBorder(container.NewVBox(head...), para(u.s.Home.Help), nil, nil,
-		container.NewGridWithColumns(cols, tiles...))
+		tileGrid(cols, tiles))
 	u.show(ScreenHome, u.s.App.Title, body, u.ShowHome)
 }
 
@@ -258,7 +265,7 @@ func (u *UI) ShowWindow(id string) {
 func (u *UI) itemPage(items []catalog.Item, sub func(catalog.Item) string, redraw func()) fyne.CanvasObject {
 	per := 6
 	if u.theme.Elder {
-		per = 4
+		per = 3
 	}
 	pages := (len(items) + per - 1) / per
 	if u.pageIndex >= pages {
@@ -271,7 +278,11 @@ func (u *UI) itemPage(items []catalog.Item, sub func(catalog.Item) string, redra
 	var rows []fyne.CanvasObject
 	for _, it := range items[from:to] {
 		it := it
-		rows = append(rows, u.tile(it.Name, []string{sub(it)}, func() {
+		var lines []string
+		if !u.theme.Elder { // at 30 pt a tile holds the name; the guide has the rest
+			lines = []string{sub(it)}
+		}
+		rows = append(rows, u.tile(it.Name, false, lines, func() {
 			u.push()
 			u.ShowGuide(it.Code)
 		}))
@@ -279,7 +290,7 @@ func (u *UI) itemPage(items []catalog.Item, sub func(catalog.Item) string, redra
 	for len(rows) < per { // keep rows the same height on the last page
 		rows = append(rows, layout.NewSpacer())
 	}
-	grid := container.NewGridWithRows(per, rows...)
+	grid := container.New(evenRows{n: per}, rows...)
 	if pages <= 1 {
 		return grid
 	}

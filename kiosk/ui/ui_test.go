@@ -318,3 +318,31 @@ func TestStoreErrorIsShownNotCrashed(t *testing.T) {
 		t.Errorf("screen %s texts %q", u.Screen(), h.texts())
 	}
 }
+
+// TestEveryScreenFitsTheKiosk checks no screen needs more than the 1920x1080 a hall kiosk has, in
+// either mode: whatever does not fit would be cut off, since a full-screen window cannot grow.
+func TestEveryScreenFitsTheKiosk(t *testing.T) {
+	for _, elder := range []bool{false, true} {
+		h := newHarness(t, func(c *config.Config) { c.UI.ElderMode = elder })
+		check := func(name string) {
+			if m := h.win.Content().MinSize(); m.Width > 1920 || m.Height > 1080 {
+				t.Errorf("elder=%v %s needs %.0fx%.0f", elder, name, m.Width, m.Height)
+			}
+		}
+		h.ui.ShowHome()
+		check("home")
+		for _, w := range h.cat.Windows {
+			h.ui.ShowWindow(w.ID)
+			check("window " + w.ID)
+		}
+		for _, it := range h.cat.Items {
+			h.ui.ShowGuide(it.Code)
+			check("guide " + it.Code)
+		}
+		for _, q := range []string{"", "s", "sb", "低保", "xyz"} {
+			h.ui.query = q
+			h.ui.ShowSearch()
+			check("search " + q)
+		}
+	}
+}

@@ -39,21 +39,70 @@ func (u *UI) button(label string, icon fyne.Resource, important bool, tapped fun
 	return b
 }
 
-// tile is a big tappable card: a title line and lines under it, with a visible border so it reads
-// as a button without relying on colour.
-func (u *UI) tile(title string, lines []string, tapped func()) fyne.CanvasObject {
+// tile is a big tappable card: a wrapped title and lines under it, with a visible border so it
+// reads as a button without relying on colour.
+func (u *UI) tile(title string, big bool, lines []string, tapped func()) fyne.CanvasObject {
 	btn := u.button("", nil, false, tapped)
 	border := canvas.NewRectangle(color.Transparent)
 	border.StrokeColor = colPrimary
 	border.StrokeWidth = 3
 	border.CornerRadius = 8
-	content := []fyne.CanvasObject{u.text(title, 1.5, true, colPrimary)}
-	for _, l := range lines {
-		lab := para(l)
-		content = append(content, lab)
+	scale := float32(1.25) // item names: at most ~22 characters, one line even in a half-width list
+	if big {
+		scale = 1.5
 	}
-	box := container.NewVBox(content...)
-	return container.NewStack(btn, border, container.NewPadded(box))
+	if u.theme.Elder { // elder text is already 30 pt
+		scale = 1
+		if big {
+			scale = 1.25
+		}
+	}
+	content := []fyne.CanvasObject{u.text(title, scale, true, colPrimary)}
+	for _, l := range lines {
+		switch {
+		case l == "":
+		case big: // home tiles are tall: their summaries may wrap
+			content = append(content, para(l))
+		default:
+			content = append(content, u.text(l, 1, false, colText))
+		}
+	}
+	return container.NewStack(btn, border, container.NewPadded(container.NewVBox(content...)))
+}
+
+// evenRows lays out n rows of equal height filling the space it is given, whatever the rows' own
+// minimum heights, so a page of tiles always fits the screen; pages hold few enough tiles that
+// their text fits.
+type evenRows struct{ n int }
+
+func (l evenRows) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	pad := theme.Padding()
+	h := (size.Height - pad*float32(l.n-1)) / float32(l.n)
+	for i, o := range objs {
+		o.Move(fyne.NewPos(0, float32(i)*(h+pad)))
+		o.Resize(fyne.NewSize(size.Width, h))
+	}
+}
+
+func (l evenRows) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var w float32
+	for _, o := range objs {
+		w = max(w, o.MinSize().Width)
+	}
+	return fyne.NewSize(w, 0)
+}
+
+// tileGrid arranges tiles in rows of cols, each row an equal share of the height.
+func tileGrid(cols int, tiles []fyne.CanvasObject) fyne.CanvasObject {
+	var rows []fyne.CanvasObject
+	for i := 0; i < len(tiles); i += cols {
+		row := append([]fyne.CanvasObject{}, tiles[i:min(i+cols, len(tiles))]...)
+		for len(row) < cols {
+			row = append(row, layout.NewSpacer())
+		}
+		rows = append(rows, container.NewGridWithColumns(cols, row...))
+	}
+	return container.New(evenRows{n: len(rows)}, rows...)
 }
 
 // fixedHeight keeps an object at least h tall whatever its content.

@@ -87,6 +87,14 @@ func (c *Catalog) Item(code string) (Item, bool) {
 	return Item{}, false
 }
 
+// ItemOK is Item that is safe to call on a nil catalog (a kiosk whose catalog failed to load).
+func (c *Catalog) ItemOK(code string) (Item, bool) {
+	if c == nil {
+		return Item{}, false
+	}
+	return c.Item(code)
+}
+
 // WindowName returns the display name of a window id, or the id itself if unknown.
 func (c *Catalog) WindowName(id string) string {
 	for _, w := range c.Windows {

@@ -42,6 +42,8 @@ type Deps struct {
 	Log     *slog.Logger
 	// StartupError, when set, is shown instead of the mode's screens (a store that will not open).
 	StartupError error
+	// Overlay, when set, is kept on every screen at the top-left corner (the first-frame probe).
+	Overlay fyne.CanvasObject
 }
 
 // UI is one kiosk screen set bound to a window.
@@ -170,7 +172,12 @@ func (u *UI) show(name, title string, body fyne.CanvasObject, render func()) {
 		back := u.button(u.s.App.Back, theme.NavigateBackIcon(), false, u.goBack)
 		bottom = container.NewPadded(container.NewGridWithColumns(2, back, home))
 	}
-	u.d.Window.SetContent(container.NewBorder(top, bottom, nil, nil, container.NewPadded(body)))
+	content := fyne.CanvasObject(container.NewBorder(top, bottom, nil, nil, container.NewPadded(body)))
+	if u.d.Overlay != nil {
+		u.d.Overlay.Resize(u.d.Overlay.MinSize())
+		content = container.NewStack(content, container.NewWithoutLayout(u.d.Overlay))
+	}
+	u.d.Window.SetContent(content)
 	if name == ScreenHome {
 		u.idle.Disarm()
 	} else {

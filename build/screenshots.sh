@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Writes PNGs of what the real binary shows at 1920x1080 under Xvfb: every mode, the home screen and
+# one service guide in normal and elder mode. Usage: build/screenshots.sh [OUTDIR] (default out/screenshots)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. build/xvfb.sh
+out=${1:-out/screenshots}
+mkdir -p "$out"
+make -s build >/dev/null
+go build -o bin/xshot ./build/xshot
+start_xvfb
+tmp=$(mktemp -d); trap 'kill $XVFB_PID 2>/dev/null || true; rm -rf "$tmp"' EXIT
+shoot() { # name, then hallkiosk flags
+  local name=$1; shift
+  bin/hallkiosk --config "$tmp/c.toml" --report-startup "$@" >"$tmp/o" 2>"$tmp/e" &
+  local pid=$!
+  for _ in $(seq 1 100); do grep -q '^first-frame-ms' "$tmp/o" && break; sleep 0.1; done
+  sleep 1 # let the first layout settle
+  bin/xshot -o "$out/$name.png" 2>/dev/null
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+  echo "screenshots: $out/$name.png"
+}
+printf 'fullscreen = true\n[store]\npath = "%s/k.db"\n' "$tmp" >"$tmp/c.toml"
+shoot self-service-home
+shoot self-service-home-elder --elder
+shoot guide-dibao --open 61040300MZ-JF-0001
+shoot guide-dibao-elder --open 61040300MZ-JF-0001 --elder
+shoot window-mode --mode window
+shoot disclosure-mode --mode disclosure

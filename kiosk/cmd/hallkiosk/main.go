@@ -1,0 +1,261 @@
+// Command hallkiosk is the service-hall appliance: the resident's self-service kiosk, the staff
+// window screen or the disclosure wall screen, chosen by configuration. This file is the one place
+// that wires configuration, the store, the catalog and the Fyne app together.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"image/color"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/canvas"
+
+	"hallkiosk/assets"
+	"hallkiosk/kiosk/catalog"
+	"hallkiosk/kiosk/config"
+	"hallkiosk/kiosk/text"
+	"hallkiosk/kiosk/ui"
+	"hallkiosk/localdb"
+)
+
+const usage = `hallkiosk - village and township service hall appliance (便民服务自助终端)
+
+Usage:
+  hallkiosk [flags]
+
+Reads /etc/hallkiosk/config.toml, or --config FILE; with neither it runs on built-in defaults
+(printed by --print-config). Modes: self-service (resident kiosk), window (staff), disclosure
+(wall screen).
+
+Flags:
+`
+
+type options struct {
+	configPath, mode, open, size       string
+	demo, windowed, elder, printConfig bool
+	reportStartup, quitAfterFirstFrame bool
+}
+
+func main() {
+	os.Exit(run())
+}
+
+func run() int {
+	var o options
+	fs := flag.NewFlagSet("hallkiosk", flag.ContinueOnError)
+	fs.Usage = func() { fmt.Fprint(os.Stderr, usage); fs.PrintDefaults() }
+	fs.StringVar(&o.configPath, "config", "", "configuration file (TOML); default "+config.DefaultPath+" if present")
+	fs.StringVar(&o.mode, "mode", "", "override the mode: self-service, window or disclosure")
+	fs.BoolVar(&o.demo, "demo", false, "demo: windowed, store in ./.demo/, no config file needed")
+	fs.BoolVar(&o.windowed, "windowed", false, "run in a window instead of full screen (development)")
+	fs.StringVar(&o.size, "size", "1920x1080", "window size when windowed, WIDTHxHEIGHT")
+	fs.BoolVar(&o.elder, "elder", false, "start in elder mode (长辈版)")
+	fs.BoolVar(&o.printConfig, "print-config", false, "print the built-in default configuration and exit")
+	fs.StringVar(&o.open, "open", "", "open the service guide of this item code (screenshots, staff demos)")
+	fs.BoolVar(&o.reportStartup, "report-startup", false, "print the time from process start to the first frame (benchmarks)")
+	fs.BoolVar(&o.quitAfterFirstFrame, "quit-after-first-frame", false, "exit once the first frame is drawn (smoke tests)")
+	if err := fs.Parse(os.Args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	if o.printConfig {
+		os.Stdout.Write(assets.DefaultConfig)
+		return 0
+	}
+	cfg, err := loadConfig(o)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "hallkiosk:", err)
+		return 2
+	}
+	if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
+		fmt.Fprintln(os.Stderr, "hallkiosk: no display (DISPLAY and WAYLAND_DISPLAY are unset); "+
+			"to run without a screen use: xvfb-run -a -s '-screen 0 1920x1080x24' "+strings.Join(os.Args, " "))
+		return 2
+	}
+	strs, err := text.Load()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "hallkiosk:", err)
+		return 2
+	}
+	log.Info("starting", "mode", cfg.Mode, "config", cfg.Source, "store", cfg.Store.Path)
+
+	db, storeErr := localdb.Open(cfg.Store.Path, localdb.Options{LockTimeout: cfg.Store.LockTimeout.Duration})
+	if storeErr != nil {
+		log.Error("store unavailable", "err", storeErr)
+	} else {
+		defer db.Close()
+	}
+	var cat *catalog.Catalog
+	if db != nil && cfg.Mode == config.ModeSelfService {
+		cat, err = loadCatalog(db, cfg, log)
+		if err != nil {
+			log.Error("catalog unavailable", "err", err)
+		}
+	}
+
+	// The fyneDo migration: every UI change from another goroutine goes through fyne.Do, so Fyne
+	// may skip its thread checks. Declared here because FyneApp.toml is only read by "go run".
+	app.SetMetadata(fyne.AppMetadata{ID: "cn.hallkiosk.kiosk", Name: "hallkiosk", Version: "0.1.0",
+		Migrations: map[string]bool{"fyneDo": true}})
+	a := app.NewWithID("cn.hallkiosk.kiosk")
+	w := a.NewWindow(strs.App.Title)
+	if cfg.Fullscreen {
+		w.SetFullScreen(true)
+	} else {
+		width, height := parseSize(o.size)
+		w.Resize(fyne.NewSize(width, height))
+		w.SetFixedSize(true)
+	}
+	w.SetPadded(false)
+
+	probe, firstFrame := newFrameProbe()
+	u := ui.New(ui.Deps{App: a, Window: w, Config: cfg, Catalog: cat, Strings: strs, Log: log,
+		StartupError: storeErr, Overlay: probe})
+	if o.open != "" {
+		if _, ok := cat.ItemOK(o.open); ok {
+			u.ShowGuide(o.open)
+		} else {
+			log.Warn("--open: no such item code in the catalog", "code", o.open)
+		}
+	}
+	started := processStart()
+	go func() {
+		<-firstFrame
+		elapsed := time.Since(started)
+		if o.reportStartup {
+			fmt.Printf("first-frame-ms %.1f\n", float64(elapsed.Microseconds())/1000)
+		}
+		log.Info("first frame drawn", "after", elapsed.Round(time.Millisecond))
+		if o.quitAfterFirstFrame {
+			fyne.Do(a.Quit)
+		}
+	}()
+	w.ShowAndRun()
+	if storeErr != nil {
+		return 1
+	}
+	return 0
+}
+
+func loadConfig(o options) (*config.Config, error) {
+	var cfg *config.Config
+	var err error
+	if o.demo && o.configPath == "" {
+		cfg = config.Default()
+		cfg.Source = "built-in defaults (demo)"
+	} else if cfg, err = config.Resolve(o.configPath); err != nil {
+		return nil, err
+	}
+	if o.demo {
+		cfg.Fullscreen = false
+		cfg.Store.Path = filepath.Join(".demo", "hallkiosk.db")
+	}
+	if o.windowed {
+		cfg.Fullscreen = false
+	}
+	if o.elder {
+		cfg.UI.ElderMode = true
+	}
+	if o.mode != "" {
+		switch o.mode {
+		case config.ModeSelfService, config.ModeWindow, config.ModeDisclosure:
+			cfg.Mode = o.mode
+		default:
+			return nil, fmt.Errorf("--mode %q is not one of self-service, window, disclosure", o.mode)
+		}
+	}
+	return cfg, nil
+}
+
+// loadCatalog reads the catalog from the store, seeding it on first start from the configured file
+// or the built-in one. Bad items are logged and left out; the rest serve residents.
+func loadCatalog(db *localdb.DB, cfg *config.Config, log *slog.Logger) (*catalog.Catalog, error) {
+	doc, ok, err := db.Catalog()
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		src, data := "builtin", assets.DefaultCatalog
+		if cfg.Catalog.File != "" {
+			if data, err = os.ReadFile(cfg.Catalog.File); err != nil {
+				return nil, fmt.Errorf("catalog file: %w", err)
+			}
+			src = "file:" + cfg.Catalog.File
+		}
+		cat, probs, err := catalog.Parse(strings.TrimPrefix(src, "file:"), data)
+		logProblems(log, probs)
+		if err != nil {
+			return nil, err
+		}
+		if err := db.PutCatalog(localdb.CatalogDoc{Source: src, Version: cat.Version, Data: data}); err != nil {
+			return nil, err
+		}
+		log.Info("catalog stored on first start", "source", src, "version", cat.Version, "items", len(cat.Items))
+		return cat, nil
+	}
+	name := doc.Source
+	if doc.Source == "builtin" {
+		name = assets.CatalogName
+	}
+	cat, probs, err := catalog.Parse(name+" (stored)", doc.Data)
+	logProblems(log, probs)
+	if err != nil {
+		return nil, err
+	}
+	log.Info("catalog loaded", "source", doc.Source, "version", cat.Version, "items", len(cat.Items))
+	return cat, nil
+}
+
+func logProblems(log *slog.Logger, probs []catalog.Problem) {
+	for _, p := range probs {
+		log.Warn("catalog entry left out", "problem", p.Error())
+	}
+}
+
+func parseSize(s string) (float32, float32) {
+	wStr, hStr, ok := strings.Cut(s, "x")
+	w, err1 := strconv.Atoi(wStr)
+	h, err2 := strconv.Atoi(hStr)
+	if !ok || err1 != nil || err2 != nil || w < 320 || h < 240 {
+		return 1920, 1080
+	}
+	return float32(w), float32(h)
+}
+
+// newFrameProbe is a one-pixel raster whose pixels are asked for while the first frame is painted,
+// which is when the resident first sees the screen.
+func newFrameProbe() (fyne.CanvasObject, <-chan struct{}) {
+	ch := make(chan struct{})
+	var once sync.Once
+	r := canvas.NewRasterWithPixels(func(_, _, _, _ int) color.Color {
+		once.Do(func() { close(ch) })
+		return color.Transparent
+	})
+	r.SetMinSize(fyne.NewSize(1, 1))
+	return r, ch
+}
+
+// processStart is when the kernel started this process (or HALLKIOSK_T0, unix ns, when a benchmark
+// script sets it just before exec), so start-up time includes loading the binary.
+func processStart() time.Time {
+	if v, err := strconv.ParseInt(os.Getenv("HALLKIOSK_T0"), 10, 64); err == nil && v > 0 {
+		return time.Unix(0, v)
+	}
+	if t, err := procStartTime(); err == nil {
+		return t
+	}
+	return time.Now()
+}

@@ -86,14 +86,14 @@ func (u *UI) ShowGuide(code string) {
 		return
 	}
 	var rows []fyne.CanvasObject
-	note := widget.NewLabel("ⓘ " + u.s.Guide.ApplyLater)
+	note := widget.NewLabel("ⓘ" + u.s.Guide.ApplyLater)
 	note.Wrapping = fyne.TextWrapWord
 	note.Importance = widget.HighImportance
-	rows = append(rows, u.text(it.Name, 1.5, true, colText), note)
+	rows = append(rows, u.text(it.Name, 1.5, colText), note)
 	for _, sec := range GuideSections(u.s, u.d.Catalog, it) {
 		mark := canvas.NewRectangle(colPrimary)
 		mark.SetMinSize(fyne.NewSize(8, 1))
-		head := container.NewBorder(nil, nil, mark, nil, u.text(sec[0], 1.1, true, colPrimary))
+		head := container.NewBorder(nil, nil, mark, nil, u.text(sec[0], 1.1, colPrimary))
 		rows = append(rows, widget.NewSeparator(), head, para(sec[1]))
 	}
 	scroll := container.NewVScroll(container.NewVBox(rows...))

@@ -49,9 +49,9 @@ func (u *UI) ShowSearch() {
 		words = append(words, u.button(k, nil, false, setQuery(k)))
 	}
 	typedRow := container.NewBorder(nil, nil, widget.NewLabel(s.Typed),
-		container.NewHBox(del, u.button(s.Clear, nil, false, setQuery(""))), u.text(typed, 1.25, true, colPrimary))
+		container.NewHBox(del, u.button(s.Clear, nil, false, setQuery(""))), u.text(typed, 1.25, colPrimary))
 	section := func(title string) fyne.CanvasObject {
-		return widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		return widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{})
 	}
 	left := container.NewVBox(typedRow, section(s.Letters), container.NewGridWithColumns(9, keys...),
 		section(s.Keywords), container.NewGridWithColumns(4, words...))

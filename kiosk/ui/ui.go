@@ -162,9 +162,12 @@ func (u *UI) show(name, title string, body fyne.CanvasObject, render func()) {
 			label = u.s.App.ElderOff
 		}
 		eb := u.button(label, theme.ZoomInIcon(), false, u.ToggleElder) // light button on the blue bar
-		right = container.NewHBox(container.NewCenter(u.text(u.s.App.ElderHint, 1, false, colOnPrimary)), eb)
+		right = eb
+		if !u.theme.Elder {
+			right = container.NewHBox(container.NewCenter(u.text(u.s.App.ElderHint, 1, colOnPrimary)), eb)
+		}
 	}
-	heading := u.text(u.d.Config.Hall.Name+"  "+title, 1.25, true, colOnPrimary)
+	heading := u.text(u.d.Config.Hall.Name+"  "+title, 1.25, colOnPrimary)
 	top := bar(colHeader, heading, right)
 	var bottom fyne.CanvasObject
 	if name != ScreenHome && name != ScreenPlaceholder && name != ScreenError {
@@ -240,10 +243,10 @@ func (u *UI) ShowHome() {
 	if u.theme.Elder {
 		cols = 3
 	}
-	greeting := u.text(u.s.Home.Greeting, 1.5, true, colText)
+	greeting := u.text(u.s.Home.Greeting, 1.5, colText)
 	var head []fyne.CanvasObject
 	if u.notice != "" {
-		n := widget.NewLabel("ⓘ " + u.notice)
+		n := widget.NewLabel("ⓘ" + u.notice)
 		n.Wrapping = fyne.TextWrapWord
 		n.Importance = widget.WarningImportance
 		head = append(head, n)
@@ -264,7 +267,7 @@ func (u *UI) ShowWindow(id string) {
 		return
 	}
 	list := u.itemPage(items, u.itemSummary, render)
-	head := u.text(u.s.Window.ChooseItem, 1.25, true, colText)
+	head := u.text(u.s.Window.ChooseItem, 1.25, colText)
 	u.show(ScreenWindow, u.d.Catalog.WindowName(id), container.NewBorder(head, nil, nil, nil, list), render)
 }
 
@@ -324,7 +327,7 @@ func (u *UI) itemSummary(it catalog.Item) string {
 
 // showPlaceholder is the honest screen of a mode that later work will fill.
 func (u *UI) showPlaceholder(title, body string) {
-	box := container.NewVBox(u.text(title, 2, true, colPrimary), para(body))
+	box := container.NewVBox(u.text(title, 2, colPrimary), para(body))
 	u.show(ScreenPlaceholder, title, container.NewCenter(fixedWidth(1400, box)), func() { u.showPlaceholder(title, body) })
 }
 
@@ -333,7 +336,7 @@ func (u *UI) showError(msg string, err error) {
 	u.d.Log.Error("kiosk cannot serve", "err", err)
 	tech := widget.NewLabel(err.Error())
 	tech.Wrapping = fyne.TextWrapBreak
-	box := container.NewVBox(u.text(msg, 1.5, true, colError), para(u.s.Home.Help), tech)
+	box := container.NewVBox(u.text(msg, 1.5, colError), para(u.s.Home.Help), tech)
 	u.show(ScreenError, u.s.App.Title, container.NewCenter(fixedWidth(1400, box)), func() { u.showError(msg, err) })
 }
 

@@ -12,10 +12,11 @@ import (
 )
 
 // text makes a canvas text at a multiple of the body size, so screens scale with elder mode.
-func (u *UI) text(s string, scale float32, bold bool, col color.Color) *canvas.Text {
+// Titles differ by size and colour, not weight: the bundled face has one weight, and each extra
+// text style makes Fyne parse the font again at start-up.
+func (u *UI) text(s string, scale float32, col color.Color) *canvas.Text {
 	t := canvas.NewText(s, col)
 	t.TextSize = u.theme.Size(theme.SizeNameText) * scale
-	t.TextStyle.Bold = bold
 	return t
 }
 
@@ -57,14 +58,14 @@ func (u *UI) tile(title string, big bool, lines []string, tapped func()) fyne.Ca
 			scale = 1.25
 		}
 	}
-	content := []fyne.CanvasObject{u.text(title, scale, true, colPrimary)}
+	content := []fyne.CanvasObject{u.text(title, scale, colPrimary)}
 	for _, l := range lines {
 		switch {
 		case l == "":
 		case big: // home tiles are tall: their summaries may wrap
 			content = append(content, para(l))
 		default:
-			content = append(content, u.text(l, 1, false, colText))
+			content = append(content, u.text(l, 1, colText))
 		}
 	}
 	return container.NewStack(btn, border, container.NewPadded(container.NewVBox(content...)))

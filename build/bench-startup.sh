@@ -22,7 +22,7 @@ measure() { # name cmd...  -> appends "ms rss_kb" to $tmp/name
   for _ in $(seq 1 200); do grep -q '^first-frame-ms' "$tmp/out" && break; sleep 0.05; done
   sleep "$settle"
   local rss; rss=$(awk '/^VmRSS/{print $2}' /proc/$pid/status)
-  kill "$pid"; wait "$pid" 2>/dev/null || true
+  stop_pid "$pid"
   echo "$(awk '/^first-frame-ms/{print $2}' "$tmp/out") $rss" >>"$tmp/$name"
 }
 for i in $(seq 1 "$runs"); do

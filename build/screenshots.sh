@@ -17,7 +17,7 @@ shoot() { # name, then hallkiosk flags
   for _ in $(seq 1 100); do grep -q '^first-frame-ms' "$tmp/o" && break; sleep 0.1; done
   sleep 1 # let the first layout settle
   bin/xshot -o "$out/$name.png" 2>/dev/null
-  kill "$pid"; wait "$pid" 2>/dev/null || true
+  stop_pid "$pid"
   echo "screenshots: $out/$name.png"
 }
 printf 'fullscreen = true\n[store]\npath = "%s/k.db"\n' "$tmp" >"$tmp/c.toml"

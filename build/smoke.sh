@@ -20,7 +20,7 @@ for mode in self-service window disclosure; do
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.2
   done
-  kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true
+  stop_pid "$pid"
   frame=$(grep '^first-frame-ms' "$tmp/$mode.out" | awk '{print $2}' || true)
   if [ -n "$seen" ] && [ -n "$frame" ]; then
     echo "smoke: $mode: window up, first frame after ${frame} ms"

@@ -12,3 +12,12 @@ start_xvfb() {
   export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-$(mktemp -d)}
   trap 'kill $XVFB_PID 2>/dev/null || true' EXIT
 }
+
+# stop_pid PID: asks a kiosk process to quit, and kills it if it has not within 5 s (Fyne quits
+# through its own event loop on SIGTERM, which can miss a signal that arrives at a bad moment).
+stop_pid() {
+  kill "$1" 2>/dev/null || return 0
+  for _ in $(seq 1 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}

@@ -66,7 +66,7 @@ type UI struct {
 	OnScreen func(name string)
 }
 
-// New builds the UI and shows the first screen of the configured mode.
+// New binds the UI to its window and sets the theme; Start shows the first screen.
 func New(d Deps) *UI {
 	if d.Clock == nil {
 		d.Clock = clock.Real{}
@@ -83,7 +83,6 @@ func New(d Deps) *UI {
 	})
 	d.App.Settings().SetTheme(u.theme)
 	d.Window.SetTitle(d.Strings.App.Title + " - " + d.Config.Hall.Name)
-	u.Start()
 	return u
 }
 

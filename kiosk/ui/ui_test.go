@@ -52,6 +52,7 @@ func newHarness(t *testing.T, edit func(*config.Config)) *harness {
 	fc := clock.NewFake(time.Date(2026, 11, 23, 9, 0, 0, 0, time.Local))
 	u := New(Deps{App: a, Window: w, Config: cfg, Catalog: cat, Strings: s, Clock: fc,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	u.Start()
 	return &harness{t: t, ui: u, win: w, clock: fc, cat: cat}
 }
 
@@ -313,6 +314,7 @@ func TestStoreErrorIsShownNotCrashed(t *testing.T) {
 	err := errors.New("open store /var/lib/hallkiosk/hallkiosk.db: store file is damaged")
 	u := New(Deps{App: a, Window: w, Config: config.Default(), Strings: s, StartupError: err,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	u.Start()
 	h := &harness{t: t, ui: u, win: w}
 	if u.Screen() != ScreenError || !h.shows("数据文件打不开") {
 		t.Errorf("screen %s texts %q", u.Screen(), h.texts())

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,6 +20,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/theme"
 
 	"hallkiosk/assets"
 	"hallkiosk/kiosk/catalog"
@@ -124,13 +126,25 @@ func run() int {
 	probe, firstFrame := newFrameProbe()
 	u := ui.New(ui.Deps{App: a, Window: w, Config: cfg, Catalog: cat, Strings: strs, Log: log,
 		StartupError: storeErr, Overlay: probe})
-	if o.open != "" {
-		if _, ok := cat.ItemOK(o.open); ok {
-			u.ShowGuide(o.open)
-		} else {
-			log.Warn("--open: no such item code in the catalog", "code", o.open)
+	// Loading the 7 MB CJK font is the slowest step of start-up and needs no GL, so it runs while
+	// the driver brings up the window; the first screen is built once both are ready. Only the
+	// regular style is loaded: the screens use no other.
+	fontReady := make(chan struct{})
+	go func() {
+		defer close(fontReady)
+		fyne.MeasureText(strs.App.Title, u.Theme().Size(theme.SizeNameText), fyne.TextStyle{})
+	}()
+	a.Lifecycle().SetOnStarted(func() {
+		<-fontReady
+		u.Start()
+		if o.open != "" {
+			if _, ok := cat.ItemOK(o.open); ok {
+				u.ShowGuide(o.open)
+			} else {
+				log.Warn("--open: no such item code in the catalog", "code", o.open)
+			}
 		}
-	}
+	})
 	started := processStart()
 	go func() {
 		<-firstFrame
@@ -139,6 +153,9 @@ func run() int {
 			fmt.Printf("first-frame-ms %.1f\n", float64(elapsed.Microseconds())/1000)
 		}
 		log.Info("first frame drawn", "after", elapsed.Round(time.Millisecond))
+		// Start-up leaves garbage behind (the font's parse buffers, catalog decoding); a kiosk runs
+		// for days, so hand those pages back now instead of when the scavenger gets to them.
+		time.AfterFunc(time.Second, debug.FreeOSMemory)
 		if o.quitAfterFirstFrame {
 			fyne.Do(a.Quit)
 		}

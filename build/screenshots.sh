@@ -9,7 +9,7 @@ mkdir -p "$out"
 make -s build >/dev/null
 go build -o bin/xshot ./build/xshot
 start_xvfb
-tmp=$(mktemp -d); trap 'kill $XVFB_PID 2>/dev/null || true; rm -rf "$tmp"' EXIT
+tmp=$(mktemp -d); trap 'kill ${XVFB_PID:-} 2>/dev/null || true; rm -rf "$tmp"' EXIT
 shoot() { # name, then hallkiosk flags
   local name=$1; shift
   bin/hallkiosk --config "$tmp/c.toml" --report-startup "$@" >"$tmp/o" 2>"$tmp/e" &

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 . build/xvfb.sh
 bin=${1:-bin/hallkiosk}
 start_xvfb
-tmp=$(mktemp -d); trap 'kill $XVFB_PID 2>/dev/null || true; rm -rf "$tmp"' EXIT
+tmp=$(mktemp -d); trap 'kill ${XVFB_PID:-} 2>/dev/null || true; rm -rf "$tmp"' EXIT
 fail=0
 for mode in self-service window disclosure; do
   cfg="$tmp/$mode.toml"

@@ -10,7 +10,7 @@ start_xvfb() {
   rm -f "$fifo"
   export DISPLAY=":$num"
   export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-$(mktemp -d)}
-  trap 'kill $XVFB_PID 2>/dev/null || true' EXIT
+  trap 'kill ${XVFB_PID:-} 2>/dev/null || true' EXIT
 }
 
 # stop_pid PID: asks a kiosk process to quit, and kills it if it has not within 5 s (Fyne quits

@@ -29,4 +29,19 @@ for mode in self-service window disclosure; do
     fail=1
   fi
 done
+# Without a display: one clear line saying how to run under Xvfb, exit code 2.
+if out=$(env -u DISPLAY -u WAYLAND_DISPLAY "$bin" --demo 2>&1); then rc=0; else rc=$?; fi
+if [ "$rc" = 2 ] && [ "$(echo "$out" | wc -l)" = 1 ] && echo "$out" | grep -q 'xvfb-run'; then
+  echo "smoke: no display: says so in one line"
+else
+  echo "smoke: no display: FAILED (exit $rc): $out"; fail=1
+fi
+# A bad config file stops the start naming file, line and field.
+printf 'mode = "self-service"\n[ui]\nidle_timeout = "soon"\n' >"$tmp/bad.toml"
+if out=$("$bin" --config "$tmp/bad.toml" 2>&1); then rc=0; else rc=$?; fi
+if [ "$rc" = 2 ] && echo "$out" | grep -q "$tmp/bad.toml:3: field ui.idle_timeout"; then
+  echo "smoke: bad config: $out"
+else
+  echo "smoke: bad config: FAILED (exit $rc): $out"; fail=1
+fi
 exit $fail

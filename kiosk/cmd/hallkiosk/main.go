@@ -200,34 +200,11 @@ func loadConfig(o options) (*config.Config, error) {
 // loadCatalog reads the catalog from the store, seeding it on first start from the configured file
 // or the built-in one. Bad items are logged and left out; the rest serve residents.
 func loadCatalog(db *localdb.DB, cfg *config.Config, log *slog.Logger) (*catalog.Catalog, error) {
-	doc, ok, err := db.Catalog()
-	if err != nil {
-		return nil, err
+	seed := catalog.Seed{Source: "builtin", Name: assets.CatalogName, Data: assets.DefaultCatalog}
+	if f := cfg.Catalog.File; f != "" {
+		seed = catalog.Seed{Source: "file:" + f, Name: f, Read: func() ([]byte, error) { return os.ReadFile(f) }}
 	}
-	if !ok {
-		src, data := "builtin", assets.DefaultCatalog
-		if cfg.Catalog.File != "" {
-			if data, err = os.ReadFile(cfg.Catalog.File); err != nil {
-				return nil, fmt.Errorf("catalog file: %w", err)
-			}
-			src = "file:" + cfg.Catalog.File
-		}
-		cat, probs, err := catalog.Parse(strings.TrimPrefix(src, "file:"), data)
-		logProblems(log, probs)
-		if err != nil {
-			return nil, err
-		}
-		if err := db.PutCatalog(localdb.CatalogDoc{Source: src, Version: cat.Version, Data: data}); err != nil {
-			return nil, err
-		}
-		log.Info("catalog stored on first start", "source", src, "version", cat.Version, "items", len(cat.Items))
-		return cat, nil
-	}
-	name := doc.Source
-	if doc.Source == "builtin" {
-		name = assets.CatalogName
-	}
-	cat, probs, err := catalog.Parse(name+" (stored)", doc.Data)
+	cat, doc, probs, err := catalog.LoadStored(db, seed)
 	logProblems(log, probs)
 	if err != nil {
 		return nil, err

@@ -6,8 +6,10 @@ require (
 	fyne.io/fyne/v2 v2.8.1
 	github.com/BurntSushi/toml v1.6.0
 	github.com/BurntSushi/xgb v0.0.0-20200324125942-20f126ea2843
+	github.com/creack/pty v1.1.24
 	github.com/go-text/typesetting v0.3.4
 	github.com/mozillazg/go-pinyin v0.21.0
+	go.bug.st/serial v1.8.0
 	go.etcd.io/bbolt v1.5.0
 	golang.org/x/text v0.43.0
 )

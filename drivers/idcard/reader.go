@@ -90,18 +90,5 @@ func (r *Reader) ReadCard(ctx context.Context) (Card, error) {
 	if _, err := r.Transact(ctx, CmdFindCard, r.Timeouts.Find); err != nil {
 		return Card{}, err
 	}
-	if _, err := r.Transact(ctx, CmdSelectCard, r.Timeouts.Select); err != nil {
-		return Card{}, err
-	}
-	resp, err := r.Transact(ctx, CmdReadText, r.Timeouts.Read)
-	if err != nil {
-		return Card{}, err
-	}
-	text, photo, err := ParseReadAnswer(resp.Data)
-	if err != nil {
-		return Card{}, err
-	}
-	c, err := DecodeText(text)
-	c.Photo = append([]byte(nil), photo...)
-	return c, err
+	return r.readPlaced(ctx)
 }

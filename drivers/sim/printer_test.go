@@ -1,0 +1,114 @@
+package sim
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+
+	"hallkiosk/drivers/printer"
+	"hallkiosk/drivers/serialport"
+)
+
+func startPrinter(t *testing.T, sim *Printer, pacing printer.Pacing) *printer.Device {
+	t.Helper()
+	master, slave, err := pty.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = sim.Serve(ctx, master) }()
+	port, err := serialport.Open(slave.Name(), 19200)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cancel(); _ = port.Close(); _ = slave.Close(); _ = master.Close(); <-done })
+	return printer.NewDevice(port, pacing)
+}
+
+func receiptJob(t *testing.T, p printer.Paper) []byte {
+	t.Helper()
+	job, err := printer.ReceiptBytes(p, printer.Receipt{Hall: "王上村便民服务站", CaseNumber: "WS-20261123-0001",
+		Item: "高龄津贴申请", Submitted: time.Now(), Name: "王䶮", IDNumber: "610403195103072011",
+		LookupURL: "https://zw.example.cn/q/WS-20261123-0001"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return job
+}
+
+func TestPrintStatusAndReprint(t *testing.T) {
+	sim := NewPrinter()
+	dev := startPrinter(t, sim, printer.Pacing{})
+	ctx := context.Background()
+	job := receiptJob(t, printer.Paper58)
+
+	if st, err := dev.Status(ctx); err != nil || st.State() != printer.Ready {
+		t.Fatalf("status %v %v", st, err)
+	}
+	if err := dev.Print(ctx, job); err != nil {
+		t.Fatal(err)
+	}
+	if jobs := sim.Jobs(); len(jobs) != 1 || !bytes.Equal(jobs[0], job) {
+		t.Fatalf("printer got %d jobs", len(jobs))
+	}
+
+	sim.SetPaperOut(true)
+	err := dev.Print(ctx, job)
+	var je *printer.JobError
+	if !errors.As(err, &je) || je.State != printer.PaperOut || !bytes.Equal(je.Job, job) || !errors.Is(err, printer.ErrCannotPrint) {
+		t.Fatalf("paper out: %v", err)
+	}
+	if len(sim.Jobs()) != 1 {
+		t.Fatal("a job was sent to a printer with no paper")
+	}
+	sim.SetPaperOut(false)
+	if again, err := dev.Reprint(ctx); !again || err != nil {
+		t.Fatalf("reprint: %v %v", again, err)
+	}
+	if jobs := sim.Jobs(); len(jobs) != 2 || !bytes.Equal(jobs[1], job) {
+		t.Fatal("reprint did not print the kept job")
+	}
+	if again, _ := dev.Reprint(ctx); again {
+		t.Error("nothing should be left to reprint")
+	}
+
+	sim.SetCoverOpen(true)
+	if err := dev.Print(ctx, job); !errors.As(err, &je) || je.State != printer.CoverOpen {
+		t.Errorf("cover open: %v", err)
+	}
+	sim.SetCoverOpen(false)
+	sim.SetPaperNearEnd(true)
+	if err := dev.Print(ctx, job); err != nil {
+		t.Errorf("paper near end still prints: %v", err)
+	}
+}
+
+// TestPacingHonoursXOFF sends a raster receipt (4 KB) to a printer with a 512-byte buffer: every
+// byte arrives and none while the printer said XOFF. The control sends it in one write and must
+// overrun, so the check can fail.
+func TestPacingHonoursXOFF(t *testing.T) {
+	raster := receiptJob(t, printer.Paper{Dots: 384})
+	sim := NewPrinter()
+	sim.BufferSize, sim.PrintTime = 512, 40*time.Millisecond
+	dev := startPrinter(t, sim, printer.Pacing{Chunk: 64, Delay: 2 * time.Millisecond})
+	if err := dev.Print(context.Background(), raster); err != nil {
+		t.Fatal(err)
+	}
+	if jobs := sim.Jobs(); len(jobs) != 1 || !bytes.Equal(jobs[0], raster) || sim.Overruns() != 0 {
+		t.Fatalf("paced: %d jobs, overruns %d", len(jobs), sim.Overruns())
+	}
+
+	control := NewPrinter()
+	control.BufferSize, control.PrintTime = 512, 40*time.Millisecond
+	unpaced := startPrinter(t, control, printer.Pacing{Chunk: 1 << 20})
+	_ = unpaced.Print(context.Background(), append(append([]byte{}, raster...), raster...))
+	time.Sleep(100 * time.Millisecond)
+	if control.Overruns() == 0 {
+		t.Error("control: an unpaced 8 KB write did not overrun, so the paced result proves nothing")
+	}
+}

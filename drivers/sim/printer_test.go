@@ -30,7 +30,7 @@ func startPrinter(t *testing.T, sim *Printer, pacing printer.Pacing) *printer.De
 	return printer.NewDevice(port, pacing)
 }
 
-func receiptJob(t *testing.T, p printer.Paper) []byte {
+func receiptJob(t testing.TB, p printer.Paper) []byte {
 	t.Helper()
 	job, err := printer.ReceiptBytes(p, printer.Receipt{Hall: "王上村便民服务站", CaseNumber: "WS-20261123-0001",
 		Item: "高龄津贴申请", Submitted: time.Now(), Name: "王䶮", IDNumber: "610403195103072011",

@@ -1,0 +1,53 @@
+package sim
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"hallkiosk/drivers/idcard"
+	"hallkiosk/drivers/printer"
+)
+
+// wireTime is how long the bytes of one find+select+read cycle take on a 115200-baud line
+// (10 bits a byte): requests and answers both ways.
+func wireTime() time.Duration {
+	text, _ := idcard.EncodeText(TestCards()[0])
+	bytes := 3*len(idcard.EncodeRequest(idcard.CmdFindCard)) +
+		len(idcard.EncodeResponse(idcard.SWFindOK, make([]byte, 4))) +
+		len(idcard.EncodeResponse(idcard.SWSuccess, make([]byte, 8))) +
+		len(idcard.EncodeResponse(idcard.SWSuccess, idcard.ReadAnswer(text, make([]byte, 1024))))
+	return time.Duration(bytes*10) * time.Second / 115200
+}
+
+// BenchmarkCardRead times find -> select -> read -> decoded card through a pty. A pty moves bytes
+// instantly, so the time measured is the software's own; it is reported beside the wire time the
+// same bytes need at 115200 baud (goal: software under 5 ms per card).
+func BenchmarkCardRead(b *testing.B) {
+	sim, r := startReaderB(b)
+	_ = sim.Place(1)
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := r.ReadCard(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	per := b.Elapsed() / time.Duration(b.N)
+	b.ReportMetric(float64(per.Microseconds())/1000, "software-ms/card")
+	b.ReportMetric(float64(wireTime().Microseconds())/1000, "wire-ms/card@115200")
+}
+
+// BenchmarkReceiptBytes reports the bytes on the wire of a case receipt with native QR beside the
+// same receipt with a raster QR (goal: native under 1.5 KB).
+func BenchmarkReceiptBytes(b *testing.B) {
+	var native, raster []byte
+	for i := 0; i < b.N; i++ {
+		native = receiptJob(b, printer.Paper58)
+		raster = receiptJob(b, printer.Paper{Dots: 384})
+	}
+	b.ReportMetric(float64(len(native)), "native-bytes")
+	b.ReportMetric(float64(len(raster)), "raster-bytes")
+	b.ReportMetric(float64(len(raster))/float64(len(native)), "raster/native")
+}

@@ -1,0 +1,163 @@
+// Command devsim runs the ID-card reader and receipt printer simulators on pseudo-terminals, so
+// the kiosk, the diagnostics and people can use them as if the devices were plugged in.
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/creack/pty"
+
+	"hallkiosk/drivers/idcard"
+	"hallkiosk/drivers/sim"
+)
+
+const help = `commands:
+  cards              list the test cards
+  place N            lay card N on the reader
+  lift               take the card off
+  fault NAME         none | lift-mid-read | bad-checksum | garbage | slow | silent
+  paper out|in|near  paper state of the printer
+  cover open|close   printer cover
+  offline on|off     printer offline
+  jobs               how many jobs the printer has printed
+  help, quit`
+
+func main() {
+	linkDir := flag.String("link-dir", "", "also make stable symlinks DIR/idcard and DIR/printer to the pty paths")
+	flag.Usage = func() {
+		fmt.Fprintf(os.Stderr, "devsim: ID-card reader and ESC/POS printer simulators on ptys\n\nUsage: devsim [--link-dir DIR]\n\n%s\n", help)
+	}
+	flag.Parse()
+	if err := run(*linkDir, os.Stdin, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "devsim:", err)
+		os.Exit(1)
+	}
+}
+
+func run(linkDir string, in io.Reader, out io.Writer) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	reader, printer := sim.NewCardReader(sim.TestCards()), sim.NewPrinter()
+	readerPath, err := serve(ctx, func(ctx context.Context, rw io.ReadWriter) error { return reader.Serve(ctx, rw) })
+	if err != nil {
+		return err
+	}
+	printerPath, err := serve(ctx, func(ctx context.Context, rw io.ReadWriter) error { return printer.Serve(ctx, rw) })
+	if err != nil {
+		return err
+	}
+	if linkDir != "" {
+		for name, target := range map[string]string{"idcard": readerPath, "printer": printerPath} {
+			link := filepath.Join(linkDir, name)
+			_ = os.Remove(link)
+			if err := os.Symlink(target, link); err != nil {
+				return fmt.Errorf("link %s: %w", link, err)
+			}
+		}
+	}
+	fmt.Fprintf(out, "idcard %s\nprinter %s\nready (type help)\n", readerPath, printerPath)
+	lines := make(chan string)
+	go func() {
+		sc := bufio.NewScanner(in)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case line, ok := <-lines:
+			if !ok {
+				<-ctx.Done() // stdin closed (run in the background): keep serving until stopped
+				return nil
+			}
+			if quit := command(out, reader, printer, strings.Fields(line)); quit {
+				return nil
+			}
+		}
+	}
+}
+
+// serve opens a pty pair, serves the master side and returns the path a driver opens.
+func serve(ctx context.Context, fn func(context.Context, io.ReadWriter) error) (string, error) {
+	master, slave, err := pty.Open()
+	if err != nil {
+		return "", fmt.Errorf("open pty: %w", err)
+	}
+	go func() {
+		<-ctx.Done()
+		master.Close()
+		slave.Close()
+	}()
+	go func() { _ = fn(ctx, master) }()
+	return slave.Name(), nil
+}
+
+var faults = map[string]sim.Fault{"none": sim.FaultNone, "lift-mid-read": sim.FaultLiftMidRead,
+	"bad-checksum": sim.FaultBadChecksum, "garbage": sim.FaultGarbage, "slow": sim.FaultSlow, "silent": sim.FaultSilent}
+
+func command(out io.Writer, r *sim.CardReader, p *sim.Printer, f []string) (quit bool) {
+	if len(f) == 0 {
+		return false
+	}
+	arg := ""
+	if len(f) > 1 {
+		arg = f[1]
+	}
+	switch f[0] {
+	case "cards":
+		for i, c := range sim.TestCards() {
+			fmt.Fprintf(out, "%d  %s  %s  %s\n", i, c.Type, idcard.MaskName(c.Name), idcard.MaskID(c.IDNumber))
+		}
+	case "place":
+		n, err := strconv.Atoi(arg)
+		if err == nil {
+			err = r.Place(n)
+		}
+		if err != nil {
+			fmt.Fprintln(out, "place N: N is a card number from 'cards'")
+			return false
+		}
+		fmt.Fprintln(out, "card", n, "placed")
+	case "lift":
+		r.Lift()
+		fmt.Fprintln(out, "card lifted")
+	case "fault":
+		fl, ok := faults[arg]
+		if !ok {
+			fmt.Fprintln(out, "fault: none | lift-mid-read | bad-checksum | garbage | slow | silent")
+			return false
+		}
+		r.SetFault(fl)
+		fmt.Fprintln(out, "fault", arg)
+	case "paper":
+		p.SetPaperOut(arg == "out")
+		p.SetPaperNearEnd(arg == "near")
+		fmt.Fprintln(out, "paper", arg)
+	case "cover":
+		p.SetCoverOpen(arg == "open")
+		fmt.Fprintln(out, "cover", arg)
+	case "offline":
+		p.SetOffline(arg == "on")
+		fmt.Fprintln(out, "offline", arg)
+	case "jobs":
+		fmt.Fprintln(out, len(p.Jobs()), "jobs printed")
+	case "quit", "exit":
+		return true
+	default:
+		fmt.Fprintln(out, help)
+	}
+	return false
+}

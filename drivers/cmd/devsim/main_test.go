@@ -1,0 +1,76 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"hallkiosk/drivers/idcard"
+	"hallkiosk/drivers/printer"
+	"hallkiosk/drivers/serialport"
+)
+
+func TestDevsimServesBothDevices(t *testing.T) {
+	inR, inW := io.Pipe()
+	outR, outW := io.Pipe()
+	done := make(chan error, 1)
+	go func() { done <- run("", inR, outW); outW.Close() }()
+	sc := bufio.NewScanner(outR)
+	line := func() string {
+		if !sc.Scan() {
+			t.Fatal("devsim output ended")
+		}
+		return sc.Text()
+	}
+	readerPath := strings.TrimPrefix(line(), "idcard ")
+	printerPath := strings.TrimPrefix(line(), "printer ")
+	if !strings.HasPrefix(line(), "ready") {
+		t.Fatal("no ready line")
+	}
+	say := func(cmd string) string { _, _ = io.WriteString(inW, cmd+"\n"); return line() }
+
+	if got := say("place 1"); got != "card 1 placed" {
+		t.Fatalf("place: %q", got)
+	}
+	port, err := serialport.Open(readerPath, 115200)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer port.Close()
+	card, err := idcard.NewReader(port).ReadCard(context.Background())
+	if err != nil || card.Name != "欧阳淼喆" {
+		t.Fatalf("read through devsim: %v %q", err, card.Name)
+	}
+
+	pport, err := serialport.Open(printerPath, 19200)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pport.Close()
+	dev := printer.NewDevice(pport, printer.Pacing{})
+	job, _ := printer.TicketBytes(printer.Paper58, printer.Ticket{Hall: "王上村", Number: "A001", Business: "社会救助", Issued: time.Now()})
+	if err := dev.Print(context.Background(), job); err != nil {
+		t.Fatal(err)
+	}
+	if got := say("jobs"); got != "1 jobs printed" {
+		t.Errorf("jobs: %q", got)
+	}
+	if got := say("paper out"); got != "paper out" {
+		t.Fatal(got)
+	}
+	if st, _ := dev.Status(context.Background()); st.State() != printer.PaperOut {
+		t.Errorf("status after 'paper out': %v", st.State())
+	}
+	_, _ = io.WriteString(inW, "quit\n")
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(3 * time.Second):
+		t.Fatal("devsim did not quit")
+	}
+}

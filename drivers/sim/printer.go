@@ -23,6 +23,8 @@ type Printer struct {
 	BufferSize int
 	// PrintTime is how long it stays in XOFF.
 	PrintTime time.Duration
+	// OnJob, when set, is called with each finished job (devsim renders it to a PNG).
+	OnJob func(job []byte)
 }
 
 // NewPrinter makes a ready printer simulator.
@@ -119,6 +121,9 @@ func (p *Printer) Serve(ctx context.Context, rw io.ReadWriter) error {
 					p.mu.Lock()
 					p.jobs = append(p.jobs, job)
 					p.mu.Unlock()
+					if p.OnJob != nil {
+						p.OnJob(job)
+					}
 					job = nil
 				}
 			}

@@ -7,6 +7,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"image/png"
 	"io"
 	"os"
 	"os/signal"
@@ -34,20 +35,71 @@ const help = `commands:
 
 func main() {
 	linkDir := flag.String("link-dir", "", "also make stable symlinks DIR/idcard and DIR/printer to the pty paths")
+	jobDir := flag.String("jobs-dir", "", "write each printed job as DIR/job-N.png")
+	fontPath := flag.String("font", "assets/fonts/NotoSansCJKsc-Regular.otf", "font for --jobs-dir pictures")
+	dots := flag.Int("dots", 384, "paper width in dots for --jobs-dir (384 = 58 mm, 576 = 80 mm)")
 	flag.Usage = func() {
 		fmt.Fprintf(os.Stderr, "devsim: ID-card reader and ESC/POS printer simulators on ptys\n\nUsage: devsim [--link-dir DIR]\n\n%s\n", help)
 	}
 	flag.Parse()
-	if err := run(*linkDir, os.Stdin, os.Stdout); err != nil {
+	var onJob func([]byte)
+	if *jobDir != "" {
+		var err error
+		if onJob, err = jobWriter(*jobDir, *fontPath, *dots); err != nil {
+			fmt.Fprintln(os.Stderr, "devsim:", err)
+			os.Exit(2)
+		}
+	}
+	if err := run(*linkDir, onJob, os.Stdin, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "devsim:", err)
 		os.Exit(1)
 	}
 }
 
-func run(linkDir string, in io.Reader, out io.Writer) error {
+// jobWriter renders each job to DIR/job-N.png.
+func jobWriter(dir, fontPath string, dots int) (func([]byte), error) {
+	fontData, err := os.ReadFile(fontPath)
+	if err != nil {
+		return nil, fmt.Errorf("--font: %w", err)
+	}
+	r, err := sim.NewRenderer(fontData, dots)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	// Rendering is slow next to the serial line; a printer keeps answering status while it prints,
+	// so pictures are drawn in order on their own goroutine.
+	queue := make(chan []byte, 64)
+	go func() {
+		n := 0
+		for job := range queue {
+			n++
+			path := filepath.Join(dir, fmt.Sprintf("job-%d.png", n))
+			img, err := r.Render(job)
+			if err == nil {
+				var f *os.File
+				if f, err = os.Create(path); err == nil {
+					err = png.Encode(f, img)
+					f.Close()
+				}
+			}
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "devsim: render job:", err)
+				continue
+			}
+			fmt.Fprintln(os.Stderr, "devsim: printed", path)
+		}
+	}()
+	return func(job []byte) { queue <- job }, nil
+}
+
+func run(linkDir string, onJob func([]byte), in io.Reader, out io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	reader, printer := sim.NewCardReader(sim.TestCards()), sim.NewPrinter()
+	printer.OnJob = onJob
 	readerPath, err := serve(ctx, func(ctx context.Context, rw io.ReadWriter) error { return reader.Serve(ctx, rw) })
 	if err != nil {
 		return err

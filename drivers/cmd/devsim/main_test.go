@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"context"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -17,7 +19,12 @@ func TestDevsimServesBothDevices(t *testing.T) {
 	inR, inW := io.Pipe()
 	outR, outW := io.Pipe()
 	done := make(chan error, 1)
-	go func() { done <- run("", inR, outW); outW.Close() }()
+	dir := t.TempDir()
+	onJob, err := jobWriter(dir, "../../../assets/fonts/NotoSansCJKsc-Regular.otf", 384)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { done <- run("", onJob, inR, outW); outW.Close() }()
 	sc := bufio.NewScanner(outR)
 	line := func() string {
 		if !sc.Scan() {
@@ -57,6 +64,17 @@ func TestDevsimServesBothDevices(t *testing.T) {
 	}
 	if got := say("jobs"); got != "1 jobs printed" {
 		t.Errorf("jobs: %q", got)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		fi, err := os.Stat(filepath.Join(dir, "job-1.png"))
+		if err == nil && fi.Size() > 1000 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no picture of the printed ticket: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 	if got := say("paper out"); got != "paper out" {
 		t.Fatal(got)

@@ -4,7 +4,7 @@ GO      ?= go
 TAGS    := migrated_fynedo
 BIN     := bin
 
-.PHONY: all setup build demo test unit smoke lint screenshots bench-startup clean
+.PHONY: all setup build demo test unit smoke lint screenshots bench-startup bench-devices clean
 
 all: build
 
@@ -14,6 +14,8 @@ setup:
 build:
 	@bash build/setup.sh build
 	$(GO) build -tags $(TAGS) -o $(BIN)/hallkiosk ./kiosk/cmd/hallkiosk
+	CGO_ENABLED=0 $(GO) build -o $(BIN)/devsim ./drivers/cmd/devsim
+	CGO_ENABLED=0 $(GO) build -o $(BIN)/hallkiosk-diag ./drivers/cmd/hallkiosk-diag
 
 demo: build
 	@bash build/setup.sh demo
@@ -43,6 +45,9 @@ screenshots:
 bench-startup:
 	@bash build/setup.sh test
 	@bash build/bench-startup.sh
+
+bench-devices:
+	$(GO) test -run '^$$' -bench . -benchtime 200x ./drivers/sim
 
 clean:
 	rm -rf $(BIN) out .demo

@@ -23,6 +23,7 @@ const usage = `hallkiosk-diag: check a kiosk's devices
 
   hallkiosk-diag ports                                       list serial ports with USB VID:PID
   hallkiosk-diag card --port PATH [--baud 115200] [--json]   read one card (name and ID masked)
+                                                             PATH may be usb:VID:PID
   hallkiosk-diag print-test --port PATH [--baud 9600]        print a test page (Chinese and a QR)
   hallkiosk-diag printer-status --port PATH [--baud 9600]    show the printer's state
 
@@ -40,7 +41,7 @@ func run(args []string, out, errOut io.Writer) int {
 	}
 	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
 	fs.SetOutput(errOut)
-	port := fs.String("port", "", "serial port path, e.g. /dev/ttyUSB0")
+	port := fs.String("port", "", "serial port path (/dev/ttyUSB0) or usb:VID:PID (usb:1a86:7523)")
 	baud := fs.Int("baud", 0, "baud rate (card reader 115200, printers usually 9600 or 19200)")
 	asJSON := fs.Bool("json", false, "card: print one JSON object")
 	timeout := fs.Duration("timeout", 10*time.Second, "card: how long to wait for a card")
@@ -67,6 +68,12 @@ func run(args []string, out, errOut io.Writer) int {
 			*baud = 115200
 		}
 	}
+	path, err := serialport.Resolve(*port)
+	if err != nil {
+		fmt.Fprintln(errOut, "hallkiosk-diag:", err)
+		return 2
+	}
+	*port = path
 	p, err := serialport.Open(*port, *baud)
 	if err != nil {
 		fmt.Fprintln(errOut, "hallkiosk-diag:", err)

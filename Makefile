@@ -22,7 +22,7 @@ demo: build
 	@if [ -z "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
 	  echo "make demo: no display (DISPLAY and WAYLAND_DISPLAY are unset). Run it under Xvfb: xvfb-run -a -s '-screen 0 1920x1080x24' make demo"; \
 	  exit 2; fi
-	$(BIN)/hallkiosk --demo
+	@bash build/demo.sh
 
 test: setup lint unit build smoke
 

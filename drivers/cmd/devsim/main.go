@@ -27,6 +27,7 @@ const help = `commands:
   place N            lay card N on the reader
   lift               take the card off
   fault NAME         none | lift-mid-read | bad-checksum | garbage | slow | silent
+  unplug / plug      disconnect the card reader (its pty closes) and connect it again (new pty)
   paper out|in|near  paper state of the printer
   cover open|close   printer cover
   offline on|off     printer offline
@@ -100,7 +101,8 @@ func run(linkDir string, onJob func([]byte), in io.Reader, out io.Writer) error 
 	defer stop()
 	reader, printer := sim.NewCardReader(sim.TestCards()), sim.NewPrinter()
 	printer.OnJob = onJob
-	readerPath, err := serve(ctx, func(ctx context.Context, rw io.ReadWriter) error { return reader.Serve(ctx, rw) })
+	plugged := &replug{parent: ctx, serve: reader.Serve}
+	readerPath, err := plugged.plug()
 	if err != nil {
 		return err
 	}
@@ -108,14 +110,22 @@ func run(linkDir string, onJob func([]byte), in io.Reader, out io.Writer) error 
 	if err != nil {
 		return err
 	}
-	if linkDir != "" {
-		for name, target := range map[string]string{"idcard": readerPath, "printer": printerPath} {
-			link := filepath.Join(linkDir, name)
-			_ = os.Remove(link)
-			if err := os.Symlink(target, link); err != nil {
-				return fmt.Errorf("link %s: %w", link, err)
-			}
+	link := func(name, target string) error {
+		if linkDir == "" {
+			return nil
 		}
+		l := filepath.Join(linkDir, name)
+		_ = os.Remove(l)
+		if err := os.Symlink(target, l); err != nil {
+			return fmt.Errorf("link %s: %w", l, err)
+		}
+		return nil
+	}
+	if err := link("idcard", readerPath); err != nil {
+		return err
+	}
+	if err := link("printer", printerPath); err != nil {
+		return err
 	}
 	fmt.Fprintf(out, "idcard %s\nprinter %s\nready (type help)\n", readerPath, printerPath)
 	lines := make(chan string)
@@ -135,10 +145,54 @@ func run(linkDir string, onJob func([]byte), in io.Reader, out io.Writer) error 
 				<-ctx.Done() // stdin closed (run in the background): keep serving until stopped
 				return nil
 			}
-			if quit := command(out, reader, printer, strings.Fields(line)); quit {
-				return nil
+			f := strings.Fields(line)
+			switch {
+			case len(f) == 1 && f[0] == "unplug":
+				plugged.unplug()
+				fmt.Fprintln(out, "card reader unplugged")
+			case len(f) == 1 && f[0] == "plug":
+				path, err := plugged.plug()
+				if err == nil {
+					err = link("idcard", path)
+				}
+				if err != nil {
+					fmt.Fprintln(out, "plug:", err)
+					continue
+				}
+				fmt.Fprintln(out, "idcard", path)
+			default:
+				if quit := command(out, reader, printer, f); quit {
+					return nil
+				}
 			}
 		}
+	}
+}
+
+// replug serves a device on a pty that can be closed and opened again, as a USB device is
+// unplugged and plugged back (it comes back under a new name, like /dev/ttyUSB1).
+type replug struct {
+	parent context.Context
+	serve  func(context.Context, io.ReadWriter) error
+	cancel context.CancelFunc
+}
+
+func (r *replug) plug() (string, error) {
+	r.unplug()
+	ctx, cancel := context.WithCancel(r.parent)
+	path, err := serve(ctx, r.serve)
+	if err != nil {
+		cancel()
+		return "", err
+	}
+	r.cancel = cancel
+	return path, nil
+}
+
+func (r *replug) unplug() {
+	if r.cancel != nil {
+		r.cancel()
+		r.cancel = nil
 	}
 }
 

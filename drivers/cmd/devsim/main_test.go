@@ -82,6 +82,21 @@ func TestDevsimServesBothDevices(t *testing.T) {
 	if st, _ := dev.Status(context.Background()); st.State() != printer.PaperOut {
 		t.Errorf("status after 'paper out': %v", st.State())
 	}
+	if got := say("unplug"); got != "card reader unplugged" {
+		t.Fatal(got)
+	}
+	if _, err := idcard.NewReader(port).ReadCard(context.Background()); err == nil {
+		t.Error("read from an unplugged reader")
+	}
+	newPath := strings.TrimPrefix(say("plug"), "idcard ")
+	port2, err := serialport.Open(newPath, 115200)
+	if err != nil {
+		t.Fatalf("plugged back at %q: %v", newPath, err)
+	}
+	defer port2.Close()
+	if c, err := idcard.NewReader(port2).ReadCard(context.Background()); err != nil || c.Name != "欧阳淼喆" {
+		t.Errorf("after plug: %v", err)
+	}
 	_, _ = io.WriteString(inW, "quit\n")
 	select {
 	case err := <-done:

@@ -25,6 +25,14 @@ var migrations = []Migration{
 		}
 		return nil
 	}},
+	{Version: 2, Name: "outbox, quarantine and queue figures", Up: func(tx *bolt.Tx) error {
+		for _, name := range [][]byte{bucketOutbox, bucketQuarantine, bucketOutboxMeta} {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return fmt.Errorf("create bucket %s: %w", name, err)
+			}
+		}
+		return nil
+	}},
 }
 
 // LatestVersion is the schema version this binary writes.

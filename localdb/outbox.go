@@ -1,0 +1,247 @@
+package localdb
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	bolt "go.etcd.io/bbolt"
+)
+
+var (
+	bucketOutbox     = []byte("outbox")
+	bucketQuarantine = []byte("quarantine")
+	bucketOutboxMeta = []byte("outbox_meta")
+	keyLastSuccess   = []byte("last_success")
+	keyLastError     = []byte("last_error")
+)
+
+const outboxRecordVersion = 1
+
+// OutboxItem is one upload waiting for the township. Key is made here, once, and travels with
+// every retry, so the township can answer a repeat as a duplicate: at-least-once sending, exactly
+// once in effect.
+type OutboxItem struct {
+	V         int             `json:"v"`
+	Seq       uint64          `json:"seq"`
+	Key       string          `json:"key"`
+	Kind      string          `json:"kind"`
+	Payload   json.RawMessage `json:"payload"`
+	Attempts  int             `json:"attempts"`
+	NextAt    time.Time       `json:"next_at"`
+	LastError string          `json:"last_error,omitempty"`
+	CreatedAt time.Time       `json:"created_at"`
+	// Reason is set on quarantined items: why the township refused it for good.
+	Reason string `json:"reason,omitempty"`
+}
+
+// Record is a row of some bucket written together with its outbox item.
+type Record struct {
+	Bucket string
+	Key    []byte
+	Value  []byte
+}
+
+// ErrNotFound is an outbox or quarantine key that is not there.
+var ErrNotFound = errors.New("not found")
+
+// Submit stores the record and its outbox item in one fsynced transaction: when it returns nil,
+// both survive a power cut; when it fails, neither was written.
+func (db *DB) Submit(rec Record, kind string, payload []byte) (OutboxItem, error) {
+	if kind == "" || !json.Valid(payload) {
+		return OutboxItem{}, fmt.Errorf("submit to %s: outbox item needs a kind and a JSON payload", db.path)
+	}
+	now := db.now().UTC()
+	item := OutboxItem{V: outboxRecordVersion, Key: uuid.Must(uuid.NewV7()).String(), Kind: kind,
+		Payload: append(json.RawMessage(nil), payload...), NextAt: now, CreatedAt: now}
+	err := db.update(func(tx *bolt.Tx) error {
+		if rec.Bucket != "" {
+			b, err := tx.CreateBucketIfNotExists([]byte(rec.Bucket))
+			if err != nil {
+				return err
+			}
+			if err := b.Put(rec.Key, rec.Value); err != nil {
+				return err
+			}
+		}
+		ob := tx.Bucket(bucketOutbox)
+		seq, err := ob.NextSequence()
+		if err != nil {
+			return err
+		}
+		item.Seq = seq
+		raw, err := json.Marshal(item)
+		if err != nil {
+			return err
+		}
+		return ob.Put(seqKey(seq), raw)
+	})
+	if err != nil {
+		return OutboxItem{}, fmt.Errorf("submit %s to %s: %w", kind, db.path, err)
+	}
+	return item, nil
+}
+
+func seqKey(seq uint64) []byte {
+	var k [8]byte
+	binary.BigEndian.PutUint64(k[:], seq)
+	return k[:]
+}
+
+// Due lists up to limit items whose next attempt time has come, oldest first.
+func (db *DB) Due(now time.Time, limit int) ([]OutboxItem, error) {
+	var out []OutboxItem
+	err := db.view(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketOutbox).Cursor()
+		for k, v := c.First(); k != nil && (limit <= 0 || len(out) < limit); k, v = c.Next() {
+			var it OutboxItem
+			if err := json.Unmarshal(v, &it); err != nil {
+				return fmt.Errorf("outbox item %x: %w: %v", k, ErrCorrupt, err)
+			}
+			if !it.NextAt.After(now) {
+				out = append(out, it)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Delivered removes items the township accepted (or recognised as duplicates) and records the time.
+func (db *DB) Delivered(seqs ...uint64) error {
+	return db.update(func(tx *bolt.Tx) error {
+		ob := tx.Bucket(bucketOutbox)
+		for _, s := range seqs {
+			if err := ob.Delete(seqKey(s)); err != nil {
+				return err
+			}
+		}
+		ts, _ := db.now().UTC().MarshalText()
+		return tx.Bucket(bucketOutboxMeta).Put(keyLastSuccess, ts)
+	})
+}
+
+// Failed counts an attempt, keeps the error and sets when to try again. Items never expire.
+func (db *DB) Failed(seq uint64, errText string, next time.Time) error {
+	return db.update(func(tx *bolt.Tx) error {
+		ob := tx.Bucket(bucketOutbox)
+		raw := ob.Get(seqKey(seq))
+		if raw == nil {
+			return fmt.Errorf("outbox item %d: %w", seq, ErrNotFound)
+		}
+		var it OutboxItem
+		if err := json.Unmarshal(raw, &it); err != nil {
+			return err
+		}
+		it.Attempts++
+		it.LastError, it.NextAt = errText, next.UTC()
+		raw, err := json.Marshal(it)
+		if err != nil {
+			return err
+		}
+		if err := ob.Put(seqKey(seq), raw); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketOutboxMeta).Put(keyLastError, []byte(errText))
+	})
+}
+
+// Quarantine moves an item the township refused for good out of the queue, with the reason, for
+// staff and technicians to see and retry by hand after a fix.
+func (db *DB) Quarantine(seq uint64, reason string) error {
+	return db.update(func(tx *bolt.Tx) error {
+		ob, qb := tx.Bucket(bucketOutbox), tx.Bucket(bucketQuarantine)
+		raw := ob.Get(seqKey(seq))
+		if raw == nil {
+			return fmt.Errorf("outbox item %d: %w", seq, ErrNotFound)
+		}
+		var it OutboxItem
+		if err := json.Unmarshal(raw, &it); err != nil {
+			return err
+		}
+		it.Reason = reason
+		raw, err := json.Marshal(it)
+		if err != nil {
+			return err
+		}
+		if err := qb.Put(seqKey(seq), raw); err != nil {
+			return err
+		}
+		return ob.Delete(seqKey(seq))
+	})
+}
+
+// Quarantined lists the items set aside.
+func (db *DB) Quarantined() ([]OutboxItem, error) {
+	var out []OutboxItem
+	err := db.view(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketQuarantine).ForEach(func(k, v []byte) error {
+			var it OutboxItem
+			if err := json.Unmarshal(v, &it); err != nil {
+				return err
+			}
+			out = append(out, it)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// Requeue puts a quarantined item back in the queue, due now, with its original key.
+func (db *DB) Requeue(seq uint64) error {
+	return db.update(func(tx *bolt.Tx) error {
+		ob, qb := tx.Bucket(bucketOutbox), tx.Bucket(bucketQuarantine)
+		raw := qb.Get(seqKey(seq))
+		if raw == nil {
+			return fmt.Errorf("quarantined item %d: %w", seq, ErrNotFound)
+		}
+		var it OutboxItem
+		if err := json.Unmarshal(raw, &it); err != nil {
+			return err
+		}
+		it.Reason, it.NextAt = "", db.now().UTC()
+		raw, err := json.Marshal(it)
+		if err != nil {
+			return err
+		}
+		if err := ob.Put(seqKey(seq), raw); err != nil {
+			return err
+		}
+		return qb.Delete(seqKey(seq))
+	})
+}
+
+// QueueStats are the figures the staff and technician screens show.
+type QueueStats struct {
+	Depth       int
+	Oldest      time.Time // zero when empty
+	LastSuccess time.Time
+	LastError   string
+	Quarantined int
+}
+
+// Stats reads the queue figures in one consistent view.
+func (db *DB) Stats() (QueueStats, error) {
+	var st QueueStats
+	err := db.view(func(tx *bolt.Tx) error {
+		ob := tx.Bucket(bucketOutbox)
+		st.Depth = ob.Stats().KeyN
+		if _, v := ob.Cursor().First(); v != nil {
+			var it OutboxItem
+			if err := json.Unmarshal(v, &it); err == nil {
+				st.Oldest = it.CreatedAt
+			}
+		}
+		st.Quarantined = tx.Bucket(bucketQuarantine).Stats().KeyN
+		meta := tx.Bucket(bucketOutboxMeta)
+		if v := meta.Get(keyLastSuccess); v != nil {
+			_ = st.LastSuccess.UnmarshalText(v)
+		}
+		st.LastError = string(meta.Get(keyLastError))
+		return nil
+	})
+	return st, err
+}

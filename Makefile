@@ -16,6 +16,7 @@ build:
 	$(GO) build -tags $(TAGS) -o $(BIN)/hallkiosk ./kiosk/cmd/hallkiosk
 	CGO_ENABLED=0 $(GO) build -o $(BIN)/devsim ./drivers/cmd/devsim
 	CGO_ENABLED=0 $(GO) build -o $(BIN)/hallkiosk-diag ./drivers/cmd/hallkiosk-diag
+	CGO_ENABLED=0 $(GO) build -o $(BIN)/hallkiosk-store ./localdb/cmd/hallkiosk-store
 
 demo: build
 	@bash build/setup.sh demo

@@ -24,6 +24,8 @@ var (
 	ErrCorrupt = errors.New("store file is damaged or not a hallkiosk store")
 	// ErrTooNew means the file was written by a newer schema than this binary knows (after a rollback).
 	ErrTooNew = errors.New("store was written by a newer version")
+	// ErrFull means a write would pass the configured size cap; nothing of it was stored.
+	ErrFull = errors.New("store reached its size cap")
 )
 
 var (
@@ -41,13 +43,16 @@ type Options struct {
 	Now func() time.Time
 	// Migrations replaces the built-in list; tests use it to open files at older versions.
 	Migrations []Migration
+	// MaxSize caps the file (bytes); 0 means no cap. Writes that would pass it fail with ErrFull.
+	MaxSize int
 }
 
 // DB is an open store. It is safe for concurrent use.
 type DB struct {
-	bolt *bolt.DB
-	path string
-	now  func() time.Time
+	bolt    *bolt.DB
+	path    string
+	now     func() time.Time
+	maxSize int
 }
 
 // Open opens or creates the store at path, creating its folder, and brings the schema up to date in
@@ -76,11 +81,11 @@ func Open(path string, opt Options) (db *DB, err error) {
 			db, err = nil, fmt.Errorf("open store %s: %w (%v)", path, ErrCorrupt, r)
 		}
 	}()
-	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opt.LockTimeout})
+	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opt.LockTimeout, MaxSize: opt.MaxSize})
 	if err != nil {
 		return nil, classifyOpenError(path, opt.LockTimeout, err)
 	}
-	db = &DB{bolt: b, path: path, now: opt.Now}
+	db = &DB{bolt: b, path: path, now: opt.Now, maxSize: opt.MaxSize}
 	if err := db.migrate(opt.Migrations); err != nil {
 		_ = b.Close()
 		return nil, err
@@ -136,7 +141,32 @@ func (db *DB) view(fn func(*bolt.Tx) error) (err error) {
 func (db *DB) update(fn func(*bolt.Tx) error) (err error) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer db.recoverCorrupt(&err)
-	return db.bolt.Update(fn)
+	err = db.bolt.Update(fn)
+	if errors.Is(err, berrors.ErrMaxSizeReached) {
+		return fmt.Errorf("store %s: %w (%d bytes): back up and compact it, or raise the cap", db.path, ErrFull, db.maxSize)
+	}
+	return err
+}
+
+// SizeAlarmFraction is how full the store may get before Usage says to act.
+const SizeAlarmFraction = 0.8
+
+// Usage reports the file's size against the cap; Alarm is true from 80 % of it, early enough for
+// a technician to come before residents' submissions are refused.
+type Usage struct {
+	Bytes, Cap int64
+	Alarm      bool
+}
+
+// Usage reads the file size now.
+func (db *DB) Usage() (Usage, error) {
+	fi, err := os.Stat(db.path)
+	if err != nil {
+		return Usage{}, fmt.Errorf("store %s: %w", db.path, err)
+	}
+	u := Usage{Bytes: fi.Size(), Cap: int64(db.maxSize)}
+	u.Alarm = u.Cap > 0 && float64(u.Bytes) >= SizeAlarmFraction*float64(u.Cap)
+	return u, nil
 }
 
 func (db *DB) recoverCorrupt(err *error) {

@@ -127,22 +127,11 @@ func (db *DB) Delivered(seqs ...uint64) error {
 // Failed counts an attempt, keeps the error and sets when to try again. Items never expire.
 func (db *DB) Failed(seq uint64, errText string, next time.Time) error {
 	return db.update(func(tx *bolt.Tx) error {
-		ob := tx.Bucket(bucketOutbox)
-		raw := ob.Get(seqKey(seq))
-		if raw == nil {
-			return fmt.Errorf("outbox item %d: %w", seq, ErrNotFound)
-		}
-		var it OutboxItem
-		if err := json.Unmarshal(raw, &it); err != nil {
-			return err
-		}
-		it.Attempts++
-		it.LastError, it.NextAt = errText, next.UTC()
-		raw, err := json.Marshal(it)
+		err := moveItem(tx, bucketOutbox, bucketOutbox, seq, func(it *OutboxItem) {
+			it.Attempts++
+			it.LastError, it.NextAt = errText, next.UTC()
+		})
 		if err != nil {
-			return err
-		}
-		if err := ob.Put(seqKey(seq), raw); err != nil {
 			return err
 		}
 		return tx.Bucket(bucketOutboxMeta).Put(keyLastError, []byte(errText))
@@ -153,25 +142,33 @@ func (db *DB) Failed(seq uint64, errText string, next time.Time) error {
 // staff and technicians to see and retry by hand after a fix.
 func (db *DB) Quarantine(seq uint64, reason string) error {
 	return db.update(func(tx *bolt.Tx) error {
-		ob, qb := tx.Bucket(bucketOutbox), tx.Bucket(bucketQuarantine)
-		raw := ob.Get(seqKey(seq))
-		if raw == nil {
-			return fmt.Errorf("outbox item %d: %w", seq, ErrNotFound)
-		}
-		var it OutboxItem
-		if err := json.Unmarshal(raw, &it); err != nil {
-			return err
-		}
-		it.Reason = reason
-		raw, err := json.Marshal(it)
-		if err != nil {
-			return err
-		}
-		if err := qb.Put(seqKey(seq), raw); err != nil {
-			return err
-		}
-		return ob.Delete(seqKey(seq))
+		return moveItem(tx, bucketOutbox, bucketQuarantine, seq, func(it *OutboxItem) { it.Reason = reason })
 	})
+}
+
+// moveItem reads item seq from one bucket, changes it, and writes it to another (or the same).
+func moveItem(tx *bolt.Tx, from, to []byte, seq uint64, change func(*OutboxItem)) error {
+	src := tx.Bucket(from)
+	raw := src.Get(seqKey(seq))
+	if raw == nil {
+		return fmt.Errorf("%s item %d: %w", from, seq, ErrNotFound)
+	}
+	var it OutboxItem
+	if err := json.Unmarshal(raw, &it); err != nil {
+		return fmt.Errorf("%s item %d: %w: %v", from, seq, ErrCorrupt, err)
+	}
+	change(&it)
+	raw, err := json.Marshal(it)
+	if err != nil {
+		return err
+	}
+	if err := tx.Bucket(to).Put(seqKey(seq), raw); err != nil {
+		return err
+	}
+	if string(from) != string(to) {
+		return src.Delete(seqKey(seq))
+	}
+	return nil
 }
 
 // Quarantined lists the items set aside.
@@ -192,25 +189,9 @@ func (db *DB) Quarantined() ([]OutboxItem, error) {
 
 // Requeue puts a quarantined item back in the queue, due now, with its original key.
 func (db *DB) Requeue(seq uint64) error {
+	now := db.now().UTC()
 	return db.update(func(tx *bolt.Tx) error {
-		ob, qb := tx.Bucket(bucketOutbox), tx.Bucket(bucketQuarantine)
-		raw := qb.Get(seqKey(seq))
-		if raw == nil {
-			return fmt.Errorf("quarantined item %d: %w", seq, ErrNotFound)
-		}
-		var it OutboxItem
-		if err := json.Unmarshal(raw, &it); err != nil {
-			return err
-		}
-		it.Reason, it.NextAt = "", db.now().UTC()
-		raw, err := json.Marshal(it)
-		if err != nil {
-			return err
-		}
-		if err := ob.Put(seqKey(seq), raw); err != nil {
-			return err
-		}
-		return qb.Delete(seqKey(seq))
+		return moveItem(tx, bucketQuarantine, bucketOutbox, seq, func(it *OutboxItem) { it.Reason, it.NextAt = "", now })
 	})
 }
 

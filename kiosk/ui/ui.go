@@ -352,6 +352,8 @@ func (l *widthLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	}
 }
 
+// MinSize sizes the wrapped text to the column width first: a wrapping label's minimum height is
+// only meaningful once it knows its width, and the centring container asks for it before Layout.
 func (l *widthLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	var h float32
 	for _, o := range objs {

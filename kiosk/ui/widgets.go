@@ -106,13 +106,6 @@ func tileGrid(cols int, tiles []fyne.CanvasObject) fyne.CanvasObject {
 	return container.New(evenRows{n: len(rows)}, rows...)
 }
 
-// fixedHeight keeps an object at least h tall whatever its content.
-func fixedHeight(h float32, o fyne.CanvasObject) fyne.CanvasObject {
-	spacer := canvas.NewRectangle(color.Transparent)
-	spacer.SetMinSize(fyne.NewSize(1, h))
-	return container.NewStack(spacer, o)
-}
-
 // bar is a full-width coloured band with left and right content.
 func bar(bg color.Color, left, right fyne.CanvasObject) fyne.CanvasObject {
 	rect := canvas.NewRectangle(bg)

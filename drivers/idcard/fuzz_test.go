@@ -8,7 +8,7 @@ import (
 // FuzzDecoder: any byte stream, cut anywhere, never panics, and every frame it returns re-encodes
 // to bytes that were in the stream.
 func FuzzDecoder(f *testing.F) {
-	text, _ := EncodeText(testCards()[0])
+	text, _ := EncodeText(SampleCards()[0])
 	f.Add(EncodeResponse(SWSuccess, ReadAnswer(text, make([]byte, 1024))), 7)
 	f.Add(EncodeResponse(SWNoCard, nil), 3)
 	f.Add(append([]byte{0xAA, 0xAA, 0x01}, EncodeRequest(CmdFindCard)...), 1)
@@ -37,7 +37,7 @@ func FuzzDecoder(f *testing.F) {
 // FuzzDecodeText: any 256 bytes decode or fail cleanly; what decodes re-encodes to a block that
 // decodes to the same card.
 func FuzzDecodeText(f *testing.F) {
-	for _, c := range testCards() {
+	for _, c := range SampleCards() {
 		f.Add(mustEncode(c))
 	}
 	f.Add(make([]byte, TextBlockSize))

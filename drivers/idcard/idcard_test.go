@@ -59,7 +59,7 @@ func TestResponseFramesMatchTheReference(t *testing.T) {
 			t.Errorf("SW3 %02X: got % X, want %s", c.sw3, got, c.want)
 		}
 	}
-	text, _ := EncodeText(testCards()[0])
+	text, _ := EncodeText(SampleCards()[0])
 	read := EncodeResponse(SWSuccess, ReadAnswer(text, make([]byte, 1024)))
 	if len(read) != 1295 || read[5] != 0x05 || read[6] != 0x08 {
 		t.Errorf("read answer is %d bytes with LEN % X, want 1295 and 05 08", len(read), read[5:7])
@@ -82,7 +82,7 @@ func drain(d *Decoder) (payloads [][]byte, errs []error) {
 
 // TestDecoderSplitAtEveryPosition feeds two frames in two pieces cut at every byte.
 func TestDecoderSplitAtEveryPosition(t *testing.T) {
-	text, _ := EncodeText(testCards()[1])
+	text, _ := EncodeText(SampleCards()[1])
 	a := EncodeResponse(SWFindOK, []byte{0, 0, 0, 0})
 	b := EncodeResponse(SWSuccess, ReadAnswer(text, bytes.Repeat([]byte{0x5A}, 1024)))
 	stream := append(append([]byte{}, a...), b...)
@@ -171,7 +171,7 @@ func TestEveryStatusHasMessages(t *testing.T) {
 }
 
 func TestEveryCardTypeRoundTrips(t *testing.T) {
-	for _, want := range testCards() {
+	for _, want := range SampleCards() {
 		block, err := EncodeText(want)
 		if err != nil {
 			t.Fatal(err)
@@ -188,7 +188,7 @@ func TestEveryCardTypeRoundTrips(t *testing.T) {
 			t.Errorf("%s:\n got %+v\nwant %+v", want.Type, got, want)
 		}
 	}
-	c, _ := DecodeText(mustEncode(testCards()[0]))
+	c, _ := DecodeText(mustEncode(SampleCards()[0]))
 	if c.Sex() != "男" || c.Nation() != "汉" || !c.LongTerm || c.Expired(time.Now().AddDate(50, 0, 0)) {
 		t.Errorf("resident card fields: %s %s %v", c.Sex(), c.Nation(), c.LongTerm)
 	}
@@ -213,7 +213,7 @@ func TestExpiry(t *testing.T) {
 }
 
 func TestBadIDCheckDigitReported(t *testing.T) {
-	c := testCards()[0]
+	c := SampleCards()[0]
 	c.IDNumber = c.IDNumber[:17] + map[bool]string{true: "1", false: "2"}[c.IDNumber[17] != '1']
 	got, err := DecodeText(mustEncode(c))
 	if !errors.Is(err, ErrIDCheckDigit) || got.Name != c.Name {
@@ -241,7 +241,7 @@ func TestValidateID(t *testing.T) {
 }
 
 func TestDatesToleratePaddingAndRejectJunk(t *testing.T) {
-	block := mustEncode(testCards()[1])
+	block := mustEncode(SampleCards()[1])
 	w := writer{b: block}
 	w.str(36, 16, "1988xx29")
 	if _, err := DecodeText(block); !errors.Is(err, ErrTextBlock) {

@@ -12,7 +12,7 @@ import (
 // wireTime is how long the bytes of one find+select+read cycle take on a 115200-baud line
 // (10 bits a byte): requests and answers both ways.
 func wireTime() time.Duration {
-	text, _ := idcard.EncodeText(TestCards()[0])
+	text, _ := idcard.EncodeText(idcard.SampleCards()[0])
 	bytes := 3*len(idcard.EncodeRequest(idcard.CmdFindCard)) +
 		len(idcard.EncodeResponse(idcard.SWFindOK, make([]byte, 4))) +
 		len(idcard.EncodeResponse(idcard.SWSuccess, make([]byte, 8))) +

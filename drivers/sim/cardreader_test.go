@@ -26,7 +26,7 @@ func startReaderB(t testing.TB) (*CardReader, *idcard.Reader) {
 		t.Fatal(err)
 	}
 	path := slave.Name()
-	sim := NewCardReader(TestCards())
+	sim := NewCardReader(idcard.SampleCards())
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); _ = sim.Serve(ctx, master) }()
@@ -53,7 +53,7 @@ func TestReadEveryCardThroughAPty(t *testing.T) {
 	if _, err := r.ReadCard(ctx); !errors.Is(err, &idcard.StatusError{SW3: idcard.SWNoCard}) {
 		t.Fatalf("no card: %v", err)
 	}
-	for i, want := range TestCards() {
+	for i, want := range idcard.SampleCards() {
 		_ = sim.Place(i)
 		got, err := r.ReadCard(ctx)
 		if err != nil {

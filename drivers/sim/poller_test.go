@@ -42,7 +42,7 @@ func (s *syncBuf) String() string              { s.mu.Lock(); defer s.mu.Unlock(
 
 func TestPollerOneEventPerCardAndReconnect(t *testing.T) {
 	goroutines := runtime.NumGoroutine()
-	sim := NewCardReader(TestCards())
+	sim := NewCardReader(idcard.SampleCards())
 	var mu sync.Mutex
 	var cur *plug
 	plugIn := func() {
@@ -131,7 +131,7 @@ func TestPollerOneEventPerCardAndReconnect(t *testing.T) {
 	if l := logs.String(); !strings.Contains(l, "disconnected") || !strings.Contains(l, "reconnected") {
 		t.Errorf("log does not say the reader went and came back:\n%s", l)
 	}
-	if strings.Contains(logs.String(), "王䶮") || strings.Contains(logs.String(), TestCards()[0].IDNumber) {
+	if strings.Contains(logs.String(), "王䶮") || strings.Contains(logs.String(), idcard.SampleCards()[0].IDNumber) {
 		t.Error("personal data in the log")
 	}
 

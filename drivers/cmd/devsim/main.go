@@ -99,7 +99,7 @@ func jobWriter(dir, fontPath string, dots int) (func([]byte), error) {
 func run(linkDir string, onJob func([]byte), in io.Reader, out io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	reader, printer := sim.NewCardReader(sim.TestCards()), sim.NewPrinter()
+	reader, printer := sim.NewCardReader(idcard.SampleCards()), sim.NewPrinter()
 	printer.OnJob = onJob
 	plugged := &replug{parent: ctx, serve: reader.Serve}
 	readerPath, err := plugged.plug()
@@ -224,7 +224,7 @@ func command(out io.Writer, r *sim.CardReader, p *sim.Printer, f []string) (quit
 	}
 	switch f[0] {
 	case "cards":
-		for i, c := range sim.TestCards() {
+		for i, c := range idcard.SampleCards() {
 			fmt.Fprintf(out, "%d  %s  %s  %s\n", i, c.Type, idcard.MaskName(c.Name), idcard.MaskID(c.IDNumber))
 		}
 	case "place":

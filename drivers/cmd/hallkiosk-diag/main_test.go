@@ -10,6 +10,7 @@ import (
 
 	"github.com/creack/pty"
 
+	"hallkiosk/drivers/idcard"
 	"hallkiosk/drivers/sim"
 )
 
@@ -33,7 +34,7 @@ func diag(args ...string) (int, string, string) {
 }
 
 func TestCardJSONIsMasked(t *testing.T) {
-	reader := sim.NewCardReader(sim.TestCards())
+	reader := sim.NewCardReader(idcard.SampleCards())
 	path := servePty(t, reader.Serve)
 	_ = reader.Place(0)
 	code, out, errOut := diag("card", "--port", path, "--json")
@@ -49,7 +50,7 @@ func TestCardJSONIsMasked(t *testing.T) {
 			t.Errorf("missing key %s", k)
 		}
 	}
-	whole := sim.TestCards()[0]
+	whole := idcard.SampleCards()[0]
 	if strings.Contains(out, whole.Name) || strings.Contains(out, whole.IDNumber) || got["name"] != "王*" || got["valid_to"] != "长期" {
 		t.Errorf("card output not masked: %s", out)
 	}
@@ -61,7 +62,7 @@ func TestCardJSONIsMasked(t *testing.T) {
 }
 
 func TestNoCardAndWrongDevice(t *testing.T) {
-	reader := sim.NewCardReader(sim.TestCards())
+	reader := sim.NewCardReader(idcard.SampleCards())
 	path := servePty(t, reader.Serve)
 	if code, _, errOut := diag("card", "--port", path, "--timeout", "500ms"); code != 1 || !strings.Contains(errOut, "no card") {
 		t.Errorf("no card: %d %s", code, errOut)

@@ -45,6 +45,9 @@ type Options struct {
 	Migrations []Migration
 	// MaxSize caps the file (bytes); 0 means no cap. Writes that would pass it fail with ErrFull.
 	MaxSize int
+	// Sealer seals personal data and outbox payloads with the device key. A kiosk always has one;
+	// without it, records holding personal data are refused (ErrNoSealer).
+	Sealer *Sealer
 }
 
 // DB is an open store. It is safe for concurrent use.
@@ -53,6 +56,7 @@ type DB struct {
 	path    string
 	now     func() time.Time
 	maxSize int
+	sealer  *Sealer
 }
 
 // Open opens or creates the store at path, creating its folder, and brings the schema up to date in
@@ -88,7 +92,7 @@ func Open(path string, opt Options) (db *DB, err error) {
 	if err != nil {
 		return nil, classifyOpenError(path, opt.LockTimeout, err)
 	}
-	db = &DB{bolt: b, path: path, now: opt.Now, maxSize: opt.MaxSize}
+	db = &DB{bolt: b, path: path, now: opt.Now, maxSize: opt.MaxSize, sealer: opt.Sealer}
 	if err := db.migrate(opt.Migrations); err != nil {
 		_ = b.Close()
 		return nil, err
@@ -141,6 +145,25 @@ func (db *DB) view(fn func(*bolt.Tx) error) (err error) {
 	return db.bolt.View(fn)
 }
 
+// View runs a read transaction for a program that keeps its own buckets in a localdb file (the
+// township service); damaged pages come back as ErrCorrupt instead of a crash.
+func (db *DB) View(fn func(*bolt.Tx) error) error { return db.view(fn) }
+
+// Update runs one fsynced write transaction, for a program with its own buckets.
+func (db *DB) Update(fn func(*bolt.Tx) error) error { return db.update(fn) }
+
+// Batch is Update for many concurrent writers: bbolt joins their functions into one transaction and
+// one fsync (group commit). fn may run more than once and must be idempotent.
+func (db *DB) Batch(fn func(*bolt.Tx) error) (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer db.recoverCorrupt(&err)
+	err = db.bolt.Batch(fn)
+	if errors.Is(err, berrors.ErrMaxSizeReached) {
+		return fmt.Errorf("store %s: %w (%d bytes)", db.path, ErrFull, db.maxSize)
+	}
+	return err
+}
+
 func (db *DB) update(fn func(*bolt.Tx) error) (err error) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer db.recoverCorrupt(&err)
@@ -189,6 +212,8 @@ func readVersion(tx *bolt.Tx) int {
 	}
 	return int(binary.BigEndian.Uint64(v))
 }
+
+func beUint(b []byte) uint64 { return binary.BigEndian.Uint64(b) }
 
 func writeVersion(tx *bolt.Tx, v int) error {
 	b, err := tx.CreateBucketIfNotExists(bucketMeta)

@@ -33,6 +33,17 @@ var migrations = []Migration{
 		}
 		return nil
 	}},
+	{Version: 3, Name: "typed buckets: cases, tickets, ratings, messages, polls, votes, disclosure, staff, audit",
+		Up: func(tx *bolt.Tx) error {
+			for _, name := range [][]byte{bucketCases, bucketCaseIndex, bucketTickets, bucketTicketDay,
+				bucketRatings, bucketMessages, bucketPolls, bucketVotes, bucketTally, bucketDisclosure,
+				bucketStaff, bucketAudit} {
+				if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+					return fmt.Errorf("create bucket %s: %w", name, err)
+				}
+			}
+			return nil
+		}},
 }
 
 // LatestVersion is the schema version this binary writes.

@@ -36,13 +36,23 @@ type OutboxItem struct {
 	CreatedAt time.Time       `json:"created_at"`
 	// Reason is set on quarantined items: why the township refused it for good.
 	Reason string `json:"reason,omitempty"`
+	// RecordKey is the key of the record written with the item (a ticket's number is made inside
+	// the transaction, so the caller learns it here).
+	RecordKey string `json:"record_key,omitempty"`
 }
 
-// Record is a row of some bucket written together with its outbox item.
+// Record is a row of some bucket written together with its outbox item. The typed constructors
+// (CaseRecord, TicketRecord, ...) fill the unexported parts: a must-be-new check, an index entry,
+// or a builder that numbers the row inside the transaction.
 type Record struct {
 	Bucket string
 	Key    []byte
 	Value  []byte
+
+	mustBeNew   bool
+	indexBucket []byte
+	index       []byte
+	build       func(tx *bolt.Tx) (key, value []byte, err error)
 }
 
 // ErrNotFound is an outbox or quarantine key that is not there.
@@ -63,9 +73,24 @@ func (db *DB) Submit(rec Record, kind string, payload []byte) (OutboxItem, error
 			if err != nil {
 				return err
 			}
-			if err := b.Put(rec.Key, rec.Value); err != nil {
+			key, value := rec.Key, rec.Value
+			if rec.build != nil {
+				if key, value, err = rec.build(tx); err != nil {
+					return err
+				}
+			}
+			if rec.mustBeNew && b.Get(key) != nil {
+				return fmt.Errorf("%s/%s: %w", rec.Bucket, key, ErrExists)
+			}
+			if err := b.Put(key, value); err != nil {
 				return err
 			}
+			if rec.index != nil {
+				if err := tx.Bucket(rec.indexBucket).Put(rec.index, nil); err != nil {
+					return err
+				}
+			}
+			item.RecordKey = string(key)
 		}
 		ob := tx.Bucket(bucketOutbox)
 		seq, err := ob.NextSequence()
@@ -73,7 +98,7 @@ func (db *DB) Submit(rec Record, kind string, payload []byte) (OutboxItem, error
 			return err
 		}
 		item.Seq = seq
-		raw, err := json.Marshal(item)
+		raw, err := db.encodeItem(item)
 		if err != nil {
 			return err
 		}
@@ -83,6 +108,40 @@ func (db *DB) Submit(rec Record, kind string, payload []byte) (OutboxItem, error
 		return OutboxItem{}, fmt.Errorf("submit %s to %s: %w", kind, db.path, err)
 	}
 	return item, nil
+}
+
+// storedItem is an outbox item as it lies in the file: the payload (which for a case holds the
+// resident's name and ID number for the township) is sealed when the store has a device key.
+type storedItem struct {
+	OutboxItem
+	Sealed []byte `json:"sealed,omitempty"`
+}
+
+func (db *DB) encodeItem(it OutboxItem) ([]byte, error) {
+	if db.sealer == nil {
+		return json.Marshal(storedItem{OutboxItem: it})
+	}
+	sealed := db.sealer.Seal(it.Payload, "outbox/"+it.Key)
+	it.Payload = nil
+	return json.Marshal(storedItem{OutboxItem: it, Sealed: sealed})
+}
+
+func (db *DB) decodeItem(k, raw []byte) (OutboxItem, error) {
+	var st storedItem
+	if err := json.Unmarshal(raw, &st); err != nil {
+		return OutboxItem{}, fmt.Errorf("outbox item %x: %w: %v", k, ErrCorrupt, err)
+	}
+	if st.Sealed != nil {
+		if db.sealer == nil {
+			return OutboxItem{}, fmt.Errorf("outbox item %s: %w", st.Key, ErrNoSealer)
+		}
+		p, err := db.sealer.Open(st.Sealed, "outbox/"+st.Key)
+		if err != nil {
+			return OutboxItem{}, fmt.Errorf("outbox item %s: %w", st.Key, err)
+		}
+		st.Payload = p
+	}
+	return st.OutboxItem, nil
 }
 
 func seqKey(seq uint64) []byte {
@@ -97,9 +156,9 @@ func (db *DB) Due(now time.Time, limit int) ([]OutboxItem, error) {
 	err := db.view(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketOutbox).Cursor()
 		for k, v := c.First(); k != nil && (limit <= 0 || len(out) < limit); k, v = c.Next() {
-			var it OutboxItem
-			if err := json.Unmarshal(v, &it); err != nil {
-				return fmt.Errorf("outbox item %x: %w: %v", k, ErrCorrupt, err)
+			it, err := db.decodeItem(k, v)
+			if err != nil {
+				return err
 			}
 			if !it.NextAt.After(now) {
 				out = append(out, it)
@@ -127,7 +186,7 @@ func (db *DB) Delivered(seqs ...uint64) error {
 // Failed counts an attempt, keeps the error and sets when to try again. Items never expire.
 func (db *DB) Failed(seq uint64, errText string, next time.Time) error {
 	return db.update(func(tx *bolt.Tx) error {
-		err := moveItem(tx, bucketOutbox, bucketOutbox, seq, func(it *OutboxItem) {
+		err := db.moveItem(tx, bucketOutbox, bucketOutbox, seq, func(it *OutboxItem) {
 			it.Attempts++
 			it.LastError, it.NextAt = errText, next.UTC()
 		})
@@ -142,23 +201,23 @@ func (db *DB) Failed(seq uint64, errText string, next time.Time) error {
 // staff and technicians to see and retry by hand after a fix.
 func (db *DB) Quarantine(seq uint64, reason string) error {
 	return db.update(func(tx *bolt.Tx) error {
-		return moveItem(tx, bucketOutbox, bucketQuarantine, seq, func(it *OutboxItem) { it.Reason = reason })
+		return db.moveItem(tx, bucketOutbox, bucketQuarantine, seq, func(it *OutboxItem) { it.Reason = reason })
 	})
 }
 
 // moveItem reads item seq from one bucket, changes it, and writes it to another (or the same).
-func moveItem(tx *bolt.Tx, from, to []byte, seq uint64, change func(*OutboxItem)) error {
+func (db *DB) moveItem(tx *bolt.Tx, from, to []byte, seq uint64, change func(*OutboxItem)) error {
 	src := tx.Bucket(from)
 	raw := src.Get(seqKey(seq))
 	if raw == nil {
 		return fmt.Errorf("%s item %d: %w", from, seq, ErrNotFound)
 	}
-	var it OutboxItem
-	if err := json.Unmarshal(raw, &it); err != nil {
-		return fmt.Errorf("%s item %d: %w: %v", from, seq, ErrCorrupt, err)
+	it, err := db.decodeItem(seqKey(seq), raw)
+	if err != nil {
+		return err
 	}
 	change(&it)
-	raw, err := json.Marshal(it)
+	raw, err = db.encodeItem(it)
 	if err != nil {
 		return err
 	}
@@ -176,8 +235,8 @@ func (db *DB) Quarantined() ([]OutboxItem, error) {
 	var out []OutboxItem
 	err := db.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketQuarantine).ForEach(func(k, v []byte) error {
-			var it OutboxItem
-			if err := json.Unmarshal(v, &it); err != nil {
+			it, err := db.decodeItem(k, v)
+			if err != nil {
 				return err
 			}
 			out = append(out, it)
@@ -191,7 +250,7 @@ func (db *DB) Quarantined() ([]OutboxItem, error) {
 func (db *DB) Requeue(seq uint64) error {
 	now := db.now().UTC()
 	return db.update(func(tx *bolt.Tx) error {
-		return moveItem(tx, bucketQuarantine, bucketOutbox, seq, func(it *OutboxItem) { it.Reason, it.NextAt = "", now })
+		return db.moveItem(tx, bucketQuarantine, bucketOutbox, seq, func(it *OutboxItem) { it.Reason, it.NextAt = "", now })
 	})
 }
 
@@ -211,7 +270,7 @@ func (db *DB) Stats() (QueueStats, error) {
 		ob := tx.Bucket(bucketOutbox)
 		st.Depth = ob.Stats().KeyN
 		if _, v := ob.Cursor().First(); v != nil {
-			var it OutboxItem
+			var it storedItem
 			if err := json.Unmarshal(v, &it); err == nil {
 				st.Oldest = it.CreatedAt
 			}

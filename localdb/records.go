@@ -1,0 +1,703 @@
+package localdb
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// The typed buckets. Each record carries V, its layout version, so a later binary can read old rows.
+var (
+	bucketCases      = []byte("cases")
+	bucketCaseIndex  = []byte("case_by_id") // IDIndex || case number -> nil
+	bucketTickets    = []byte("tickets")
+	bucketTicketDay  = []byte("ticket_day") // "2006-01-02/business" -> last number
+	bucketRatings    = []byte("ratings")
+	bucketMessages   = []byte("messages")
+	bucketPolls      = []byte("polls")
+	bucketVotes      = []byte("votes")      // poll id || voter index -> nil (who voted, not what)
+	bucketTally      = []byte("poll_tally") // poll id -> option counts (what, not who)
+	bucketDisclosure = []byte("disclosure")
+	bucketStaff      = []byte("staff")
+	bucketAudit      = []byte("audit")
+	keyChangesCursor = []byte("changes_cursor")
+	keyDevice        = []byte("device")
+)
+
+// Record layout versions, one per kind.
+const (
+	caseVersion       = 1
+	ticketVersion     = 1
+	ratingVersion     = 1
+	messageVersion    = 1
+	pollVersion       = 1
+	disclosureVersion = 1
+	staffVersion      = 1
+	auditVersion      = 1
+)
+
+// Errors for records that may exist only once.
+var (
+	// ErrExists is a second rating for a case, a second vote by a resident, a case number reused.
+	ErrExists = errors.New("already stored")
+	// ErrNoSealer is personal data offered to a store opened without a device key; it is refused
+	// rather than written in the clear.
+	ErrNoSealer = errors.New("store has no device key to seal personal data")
+)
+
+// Person is the personal data of a record. It never reaches the file in the clear: it is sealed
+// with the device key, bound to the record's bucket and key.
+type Person struct {
+	Name     string            `json:"name,omitempty"`
+	IDNumber string            `json:"id_number,omitempty"`
+	Address  string            `json:"address,omitempty"`
+	Phone    string            `json:"phone,omitempty"`
+	Form     map[string]string `json:"form,omitempty"` // answers may hold anything; sealed with the rest
+}
+
+// Case statuses as the township sets them. Closed ones are purged of personal data on schedule.
+const (
+	StatusSubmitted = "submitted" // stored on the kiosk
+	StatusReceived  = "received"  // the township has it
+	StatusAccepted  = "accepted"  // 受理
+	StatusRejected  = "rejected"  // 不予受理
+	StatusDone      = "done"      // 办结
+)
+
+// ClosedStatus reports whether a case is finished, the point from which retention counts.
+func ClosedStatus(s string) bool { return s == StatusDone || s == StatusRejected }
+
+// Case is one application (办件).
+type Case struct {
+	V          int       `json:"v"`
+	Number     string    `json:"number"`
+	ItemCode   string    `json:"item_code"`
+	ItemName   string    `json:"item_name"`
+	Status     string    `json:"status"`
+	Note       string    `json:"note,omitempty"` // the township's result note
+	Missing    []string  `json:"missing,omitempty"`
+	Proxy      bool      `json:"proxy,omitempty"`
+	CreatedAt  time.Time `json:"created_at"`
+	PromisedBy time.Time `json:"promised_by"`
+	UpdatedAt  time.Time `json:"updated_at"`
+	ClosedAt   time.Time `json:"closed_at,omitzero"`
+	PurgedAt   time.Time `json:"purged_at,omitzero"`
+	// Person is opened on read and sealed on write; nil after the retention purge.
+	Person *Person `json:"-"`
+	Sealed []byte  `json:"sealed,omitempty"`
+}
+
+// Ticket is a queue number (取号).
+type Ticket struct {
+	V         int       `json:"v"`
+	Number    string    `json:"number"`
+	Business  string    `json:"business"`
+	Day       string    `json:"day"`
+	Waiting   int       `json:"waiting"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Rating is one 好差评 for one case.
+type Rating struct {
+	V          int       `json:"v"`
+	CaseNumber string    `json:"case_number"`
+	Grade      int       `json:"grade"` // 1 非常不满意 .. 5 非常满意
+	Reasons    []string  `json:"reasons,omitempty"`
+	CreatedAt  time.Time `json:"created_at"`
+}
+
+// Message is a resident's message to the village (群众留言); the phone for a reply is sealed.
+type Message struct {
+	V         int       `json:"v"`
+	ID        string    `json:"id"`
+	Topic     string    `json:"topic"`
+	Text      string    `json:"text"`
+	Reply     string    `json:"reply,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	RepliedAt time.Time `json:"replied_at,omitzero"`
+	PurgedAt  time.Time `json:"purged_at,omitzero"`
+	Person    *Person   `json:"-"`
+	Sealed    []byte    `json:"sealed,omitempty"`
+}
+
+// Poll is a consultation or vote published by the township.
+type Poll struct {
+	V        int            `json:"v"`
+	ID       string         `json:"id"`
+	Title    string         `json:"title"`
+	Body     string         `json:"body,omitempty"`
+	Options  []string       `json:"options"`
+	OpensAt  time.Time      `json:"opens_at"`
+	ClosesAt time.Time      `json:"closes_at"`
+	Results  map[string]int `json:"results,omitempty"` // published by the township after closing
+}
+
+// Disclosure is one piece of village affairs disclosure content (村务公开).
+type Disclosure struct {
+	V           int       `json:"v"`
+	ID          string    `json:"id"`
+	Category    string    `json:"category"`
+	Title       string    `json:"title"`
+	Body        string    `json:"body"`
+	From        time.Time `json:"from"`
+	Until       time.Time `json:"until"`
+	PublishedAt time.Time `json:"published_at"`
+}
+
+// Staff is a hall worker who can sign in at the window; PassHash is argon2id, never the PIN.
+type Staff struct {
+	V        int       `json:"v"`
+	ID       string    `json:"id"`
+	Name     string    `json:"name"`
+	Role     string    `json:"role"`
+	PassHash string    `json:"pass_hash"`
+	Created  time.Time `json:"created"`
+	Disabled bool      `json:"disabled,omitempty"`
+}
+
+// AuditEntry is one line of the append-only audit log: who did what to which record.
+type AuditEntry struct {
+	V       int       `json:"v"`
+	Seq     uint64    `json:"seq"`
+	At      time.Time `json:"at"`
+	Actor   string    `json:"actor"`
+	Action  string    `json:"action"`
+	Subject string    `json:"subject,omitempty"`
+}
+
+// sealPerson seals p for bucket/key; nil stays nil.
+func (db *DB) sealPerson(p *Person, bucket []byte, key string) ([]byte, error) {
+	if p == nil {
+		return nil, nil
+	}
+	if db.sealer == nil {
+		return nil, fmt.Errorf("store %s: %w", db.path, ErrNoSealer)
+	}
+	raw, err := json.Marshal(p)
+	if err != nil {
+		return nil, err
+	}
+	return db.sealer.Seal(raw, string(bucket)+"/"+key), nil
+}
+
+func (db *DB) openPerson(sealed []byte, bucket []byte, key string) (*Person, error) {
+	if sealed == nil {
+		return nil, nil
+	}
+	if db.sealer == nil {
+		return nil, fmt.Errorf("store %s: %w", db.path, ErrNoSealer)
+	}
+	raw, err := db.sealer.Open(sealed, string(bucket)+"/"+key)
+	if err != nil {
+		return nil, fmt.Errorf("store %s: %s/%s: %w", db.path, bucket, key, err)
+	}
+	var p Person
+	if err := json.Unmarshal(raw, &p); err != nil {
+		return nil, fmt.Errorf("store %s: %s/%s: %w: %v", db.path, bucket, key, ErrCorrupt, err)
+	}
+	return &p, nil
+}
+
+func getJSON(tx *bolt.Tx, bucket, key []byte, v any) (bool, error) {
+	raw := tx.Bucket(bucket).Get(key)
+	if raw == nil {
+		return false, nil
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		return false, fmt.Errorf("%s/%s: %w: %v", bucket, key, ErrCorrupt, err)
+	}
+	return true, nil
+}
+
+func putJSON(tx *bolt.Tx, bucket, key []byte, v any) error {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return tx.Bucket(bucket).Put(key, raw)
+}
+
+// CaseRecord prepares a new case for Submit: sealed, versioned, and refused if the number is taken
+// (Submit checks again inside its transaction).
+func (db *DB) CaseRecord(c Case) (Record, error) {
+	if c.Number == "" {
+		return Record{}, fmt.Errorf("store %s: case needs a number", db.path)
+	}
+	c.V = caseVersion
+	if c.Status == "" {
+		c.Status = StatusSubmitted
+	}
+	if c.CreatedAt.IsZero() {
+		c.CreatedAt = db.now().UTC()
+	}
+	c.UpdatedAt = c.CreatedAt
+	sealed, err := db.sealPerson(c.Person, bucketCases, c.Number)
+	if err != nil {
+		return Record{}, err
+	}
+	c.Sealed = sealed
+	raw, err := json.Marshal(c)
+	if err != nil {
+		return Record{}, err
+	}
+	rec := Record{Bucket: string(bucketCases), Key: []byte(c.Number), Value: raw, mustBeNew: true}
+	if c.Person != nil && c.Person.IDNumber != "" {
+		rec.index = append(append(db.sealer.IDIndex(c.Person.IDNumber), '/'), c.Number...)
+		rec.indexBucket = bucketCaseIndex
+	}
+	return rec, nil
+}
+
+// Case reads one case with its personal data opened.
+func (db *DB) Case(number string) (Case, error) {
+	var c Case
+	err := db.view(func(tx *bolt.Tx) error {
+		ok, err := getJSON(tx, bucketCases, []byte(number), &c)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("case %s: %w", number, ErrNotFound)
+		}
+		return nil
+	})
+	if err != nil {
+		return Case{}, fmt.Errorf("store %s: %w", db.path, err)
+	}
+	c.Person, err = db.openPerson(c.Sealed, bucketCases, c.Number)
+	c.Sealed = nil
+	return c, err
+}
+
+// CasesFor lists the cases of the resident with this ID number, through the keyed hash index.
+func (db *DB) CasesFor(idNumber string) ([]Case, error) {
+	if db.sealer == nil {
+		return nil, fmt.Errorf("store %s: %w", db.path, ErrNoSealer)
+	}
+	prefix := append(db.sealer.IDIndex(idNumber), '/')
+	var numbers []string
+	err := db.view(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketCaseIndex).Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			numbers = append(numbers, string(k[len(prefix):]))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Case, 0, len(numbers))
+	for _, n := range numbers {
+		c, err := db.Case(n)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// SetCaseStatus applies a status update from the township; closing starts the retention clock.
+func (db *DB) SetCaseStatus(number, status, note string, at time.Time) error {
+	return db.update(func(tx *bolt.Tx) error { return setCaseStatus(tx, number, status, note, at) })
+}
+
+func setCaseStatus(tx *bolt.Tx, number, status, note string, at time.Time) error {
+	var c Case
+	ok, err := getJSON(tx, bucketCases, []byte(number), &c)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("case %s: %w", number, ErrNotFound)
+	}
+	c.Status, c.Note, c.UpdatedAt = status, note, at.UTC()
+	if ClosedStatus(status) && c.ClosedAt.IsZero() {
+		c.ClosedAt = at.UTC()
+	}
+	return putJSON(tx, bucketCases, []byte(number), c)
+}
+
+// TicketRecord numbers a queue ticket: per day, per business prefix, per kiosk, from 1. The number
+// is taken inside the Submit transaction so two tickets never share one.
+func (db *DB) TicketRecord(business, prefix string, at time.Time) (Record, error) {
+	day := at.Format("2006-01-02")
+	t := Ticket{V: ticketVersion, Business: business, Day: day, CreatedAt: at.UTC()}
+	return Record{Bucket: string(bucketTickets), build: func(tx *bolt.Tx) ([]byte, []byte, error) {
+		dk := []byte(day + "/" + business)
+		var n uint64
+		if v := tx.Bucket(bucketTicketDay).Get(dk); len(v) == 8 {
+			n = beUint(v)
+		}
+		n++
+		if err := tx.Bucket(bucketTicketDay).Put(dk, seqKey(n)); err != nil {
+			return nil, nil, err
+		}
+		t.Number = fmt.Sprintf("%s%03d", prefix, n)
+		raw, err := json.Marshal(t)
+		return []byte(day + "/" + t.Number), raw, err
+	}}, nil
+}
+
+// Tickets lists the tickets of one day in the order they were taken.
+func (db *DB) Tickets(day string) ([]Ticket, error) {
+	var out []Ticket
+	err := db.view(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketTickets).Cursor()
+		p := []byte(day + "/")
+		for k, v := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
+			var t Ticket
+			if err := json.Unmarshal(v, &t); err != nil {
+				return fmt.Errorf("tickets/%s: %w", k, ErrCorrupt)
+			}
+			out = append(out, t)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// RatingRecord prepares the one rating a case may have; a second is refused with ErrExists.
+func (db *DB) RatingRecord(r Rating) (Record, error) {
+	if r.Grade < 1 || r.Grade > 5 {
+		return Record{}, fmt.Errorf("rating for %s: grade %d is not 1-5", r.CaseNumber, r.Grade)
+	}
+	r.V = ratingVersion
+	if r.CreatedAt.IsZero() {
+		r.CreatedAt = db.now().UTC()
+	}
+	raw, err := json.Marshal(r)
+	return Record{Bucket: string(bucketRatings), Key: []byte(r.CaseNumber), Value: raw, mustBeNew: true}, err
+}
+
+// Rating reads a case's rating.
+func (db *DB) Rating(caseNumber string) (Rating, bool, error) {
+	var r Rating
+	var ok bool
+	err := db.view(func(tx *bolt.Tx) (err error) {
+		ok, err = getJSON(tx, bucketRatings, []byte(caseNumber), &r)
+		return err
+	})
+	return r, ok, err
+}
+
+// MessageRecord prepares a message; its phone (Person) is sealed.
+func (db *DB) MessageRecord(m Message) (Record, error) {
+	m.V = messageVersion
+	if m.CreatedAt.IsZero() {
+		m.CreatedAt = db.now().UTC()
+	}
+	sealed, err := db.sealPerson(m.Person, bucketMessages, m.ID)
+	if err != nil {
+		return Record{}, err
+	}
+	m.Sealed = sealed
+	raw, err := json.Marshal(m)
+	return Record{Bucket: string(bucketMessages), Key: []byte(m.ID), Value: raw, mustBeNew: true}, err
+}
+
+// Message reads one message with its phone opened.
+func (db *DB) Message(id string) (Message, error) {
+	var m Message
+	err := db.view(func(tx *bolt.Tx) error {
+		ok, err := getJSON(tx, bucketMessages, []byte(id), &m)
+		if err == nil && !ok {
+			err = fmt.Errorf("message %s: %w", id, ErrNotFound)
+		}
+		return err
+	})
+	if err != nil {
+		return Message{}, err
+	}
+	m.Person, err = db.openPerson(m.Sealed, bucketMessages, m.ID)
+	m.Sealed = nil
+	return m, err
+}
+
+// VoteRecord records that the resident with this ID number voted in a poll, and adds the choice to
+// the poll's tally: who voted and what was chosen are kept apart, so the file cannot tell who chose
+// what. A second vote by the same resident is refused with ErrExists.
+func (db *DB) VoteRecord(pollID, idNumber, option string) (Record, error) {
+	if db.sealer == nil {
+		return Record{}, fmt.Errorf("store %s: %w", db.path, ErrNoSealer)
+	}
+	voter := append([]byte(pollID+"/"), db.sealer.IDIndex(pollID+"|"+idNumber)...)
+	return Record{Bucket: string(bucketVotes), build: func(tx *bolt.Tx) ([]byte, []byte, error) {
+		if tx.Bucket(bucketVotes).Get(voter) != nil {
+			return nil, nil, fmt.Errorf("vote in poll %s: %w", pollID, ErrExists)
+		}
+		tally := map[string]int{}
+		if _, err := getJSON(tx, bucketTally, []byte(pollID), &tally); err != nil {
+			return nil, nil, err
+		}
+		tally[option]++
+		if err := putJSON(tx, bucketTally, []byte(pollID), tally); err != nil {
+			return nil, nil, err
+		}
+		return voter, []byte{}, nil
+	}}, nil
+}
+
+// Tally is this kiosk's count of votes per option in a poll.
+func (db *DB) Tally(pollID string) (map[string]int, error) {
+	tally := map[string]int{}
+	err := db.view(func(tx *bolt.Tx) error {
+		_, err := getJSON(tx, bucketTally, []byte(pollID), &tally)
+		return err
+	})
+	return tally, err
+}
+
+// Polls lists the polls the township published.
+func (db *DB) Polls() ([]Poll, error) { return listJSON[Poll](db, bucketPolls) }
+
+// DisclosureItems lists the disclosure content the township published.
+func (db *DB) DisclosureItems() ([]Disclosure, error) {
+	return listJSON[Disclosure](db, bucketDisclosure)
+}
+
+// StaffList lists the hall's staff accounts.
+func (db *DB) StaffList() ([]Staff, error) { return listJSON[Staff](db, bucketStaff) }
+
+// PutStaff adds or replaces a staff account and notes it in the audit log.
+func (db *DB) PutStaff(s Staff, actor string) error {
+	s.V = staffVersion
+	if s.Created.IsZero() {
+		s.Created = db.now().UTC()
+	}
+	return db.update(func(tx *bolt.Tx) error {
+		if err := putJSON(tx, bucketStaff, []byte(s.ID), s); err != nil {
+			return err
+		}
+		return appendAudit(tx, AuditEntry{At: db.now().UTC(), Actor: actor, Action: "staff.put", Subject: s.ID})
+	})
+}
+
+func listJSON[T any](db *DB, bucket []byte) ([]T, error) {
+	var out []T
+	err := db.view(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucket).ForEach(func(k, v []byte) error {
+			var t T
+			if err := json.Unmarshal(v, &t); err != nil {
+				return fmt.Errorf("%s/%s: %w: %v", bucket, k, ErrCorrupt, err)
+			}
+			out = append(out, t)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store %s: %w", db.path, err)
+	}
+	return out, nil
+}
+
+// Audit appends one entry to the audit log. There is no call to change or remove entries.
+func (db *DB) Audit(actor, action, subject string) error {
+	return db.update(func(tx *bolt.Tx) error {
+		return appendAudit(tx, AuditEntry{At: db.now().UTC(), Actor: actor, Action: action, Subject: subject})
+	})
+}
+
+func appendAudit(tx *bolt.Tx, e AuditEntry) error {
+	b := tx.Bucket(bucketAudit)
+	seq, err := b.NextSequence()
+	if err != nil {
+		return err
+	}
+	e.V, e.Seq = auditVersion, seq
+	return putJSON(tx, bucketAudit, seqKey(seq), e)
+}
+
+// AuditLog lists the audit entries, oldest first.
+func (db *DB) AuditLog() ([]AuditEntry, error) { return listJSON[AuditEntry](db, bucketAudit) }
+
+// Change is one entry of the township's changes feed as the kiosk applies it.
+type Change struct {
+	Kind    string          // "catalog", "disclosure", "disclosure_withdraw", "case_status", "poll"
+	Key     string          // the thing's id
+	Payload json.RawMessage // the kind's document
+}
+
+// CaseStatusChange is the payload of a "case_status" change.
+type CaseStatusChange struct {
+	Number string    `json:"number"`
+	Status string    `json:"status"`
+	Note   string    `json:"note,omitempty"`
+	At     time.Time `json:"at"`
+}
+
+// ApplyChanges writes one page of the changes feed and the cursor after it in one transaction, so a
+// power cut between pages resumes from the last whole page, never half of one. Unknown kinds are
+// skipped (a newer township may send kinds this kiosk does not show yet) and returned for the log.
+func (db *DB) ApplyChanges(changes []Change, cursor uint64) (skipped []string, err error) {
+	err = db.update(func(tx *bolt.Tx) error {
+		skipped = skipped[:0]
+		for _, ch := range changes {
+			var err error
+			switch ch.Kind {
+			case "catalog":
+				var doc CatalogDoc
+				if err = json.Unmarshal(ch.Payload, &doc); err == nil {
+					doc.Source, doc.StoredAt = "township", db.now().UTC()
+					err = putJSON(tx, bucketCatalog, keyCurrent, catalogRecord{V: catalogRecordVersion, CatalogDoc: doc})
+				}
+			case "disclosure":
+				var d Disclosure
+				if err = json.Unmarshal(ch.Payload, &d); err == nil {
+					d.V = disclosureVersion
+					err = putJSON(tx, bucketDisclosure, []byte(ch.Key), d)
+				}
+			case "disclosure_withdraw":
+				err = tx.Bucket(bucketDisclosure).Delete([]byte(ch.Key))
+			case "poll":
+				var p Poll
+				if err = json.Unmarshal(ch.Payload, &p); err == nil {
+					p.V = pollVersion
+					err = putJSON(tx, bucketPolls, []byte(ch.Key), p)
+				}
+			case "case_status":
+				var s CaseStatusChange
+				if err = json.Unmarshal(ch.Payload, &s); err == nil {
+					err = setCaseStatus(tx, s.Number, s.Status, s.Note, s.At)
+					if errors.Is(err, ErrNotFound) {
+						err = nil // a case of another kiosk of the same village
+					}
+				}
+			case "message_reply":
+				var r struct {
+					Reply string    `json:"reply"`
+					At    time.Time `json:"at"`
+				}
+				if err = json.Unmarshal(ch.Payload, &r); err == nil {
+					var m Message
+					var ok bool
+					if ok, err = getJSON(tx, bucketMessages, []byte(ch.Key), &m); err == nil && ok {
+						m.Reply, m.RepliedAt = r.Reply, r.At.UTC()
+						err = putJSON(tx, bucketMessages, []byte(ch.Key), m)
+					}
+				}
+			default:
+				skipped = append(skipped, ch.Kind)
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("apply %s change %s: %w", ch.Kind, ch.Key, err)
+			}
+		}
+		return tx.Bucket(bucketMeta).Put(keyChangesCursor, seqKey(cursor))
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store %s: %w", db.path, err)
+	}
+	return skipped, nil
+}
+
+// ChangesCursor is where the next pull of the changes feed starts.
+func (db *DB) ChangesCursor() (uint64, error) {
+	var c uint64
+	err := db.view(func(tx *bolt.Tx) error {
+		if v := tx.Bucket(bucketMeta).Get(keyChangesCursor); len(v) == 8 {
+			c = beUint(v)
+		}
+		return nil
+	})
+	return c, err
+}
+
+// PurgeReport says what a retention purge removed, for the audit log and the technician.
+type PurgeReport struct {
+	Cases, Messages int
+}
+
+// Purge removes the personal data (the sealed part and the ID index entries) of cases closed, and
+// messages answered, longer ago than retention. The case itself (number, item, status, dates) stays
+// for the hall's figures. It is idempotent and notes what it did in the audit log.
+func (db *DB) Purge(retention time.Duration) (PurgeReport, error) {
+	var rep PurgeReport
+	now := db.now().UTC()
+	cut := now.Add(-retention)
+	err := db.update(func(tx *bolt.Tx) error {
+		rep = PurgeReport{}
+		purged := map[string]bool{}
+		cb := tx.Bucket(bucketCases)
+		err := cb.ForEach(func(k, v []byte) error {
+			var c Case
+			if err := json.Unmarshal(v, &c); err != nil {
+				return fmt.Errorf("cases/%s: %w", k, ErrCorrupt)
+			}
+			if c.ClosedAt.IsZero() || c.ClosedAt.After(cut) || !c.PurgedAt.IsZero() {
+				return nil
+			}
+			c.Sealed, c.PurgedAt = nil, now
+			purged[c.Number] = true
+			rep.Cases++
+			return putJSON(tx, bucketCases, []byte(c.Number), c)
+		})
+		if err != nil {
+			return err
+		}
+		// The index key ends in "/number"; drop every entry that points at a purged case.
+		ic := tx.Bucket(bucketCaseIndex).Cursor()
+		for k, _ := ic.First(); k != nil; {
+			i := bytes.LastIndexByte(k, '/')
+			if i >= 0 && purged[string(k[i+1:])] {
+				if err := ic.Delete(); err != nil {
+					return err
+				}
+				k, _ = ic.Seek(k)
+				continue
+			}
+			k, _ = ic.Next()
+		}
+		err = tx.Bucket(bucketMessages).ForEach(func(k, v []byte) error {
+			var m Message
+			if err := json.Unmarshal(v, &m); err != nil {
+				return fmt.Errorf("messages/%s: %w", k, ErrCorrupt)
+			}
+			ref := m.RepliedAt
+			if ref.IsZero() {
+				ref = m.CreatedAt
+			}
+			if m.Sealed == nil || ref.After(cut) {
+				return nil
+			}
+			m.Sealed, m.PurgedAt = nil, now
+			rep.Messages++
+			return putJSON(tx, bucketMessages, k, m)
+		})
+		if err != nil {
+			return err
+		}
+		if rep.Cases+rep.Messages == 0 {
+			return nil
+		}
+		return appendAudit(tx, AuditEntry{At: now, Actor: "system", Action: "retention.purge",
+			Subject: fmt.Sprintf("%d cases, %d messages", rep.Cases, rep.Messages)})
+	})
+	if err != nil {
+		return PurgeReport{}, fmt.Errorf("purge store %s: %w", db.path, err)
+	}
+	return rep, nil
+}
+
+// PutDevice keeps the device's enrolment (id, township URL; the secret lives in its own 0600 file).
+func (db *DB) PutDevice(raw []byte) error {
+	return db.update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put(keyDevice, raw) })
+}
+
+// Device reads what PutDevice stored, nil if the kiosk never enrolled.
+func (db *DB) Device() ([]byte, error) {
+	var out []byte
+	err := db.view(func(tx *bolt.Tx) error {
+		out = append([]byte(nil), tx.Bucket(bucketMeta).Get(keyDevice)...)
+		return nil
+	})
+	if len(out) == 0 {
+		out = nil
+	}
+	return out, err
+}

@@ -285,3 +285,20 @@ func (db *DB) Stats() (QueueStats, error) {
 	})
 	return st, err
 }
+
+// FailedAll counts a failed attempt for every item of a batch in one transaction; the loop's
+// backoff decides when to try again, so the items stay due.
+func (db *DB) FailedAll(seqs []uint64, errText string) error {
+	return db.update(func(tx *bolt.Tx) error {
+		for _, s := range seqs {
+			err := db.moveItem(tx, bucketOutbox, bucketOutbox, s, func(it *OutboxItem) {
+				it.Attempts++
+				it.LastError = errText
+			})
+			if err != nil && !errors.Is(err, ErrNotFound) {
+				return err
+			}
+		}
+		return tx.Bucket(bucketOutboxMeta).Put(keyLastError, []byte(errText))
+	})
+}

@@ -1,0 +1,178 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"time"
+
+	"hallkiosk/township/store"
+)
+
+// Admin wire types, shared with the township CLI.
+type (
+	// CodeRequest asks for a one-time enrolment code.
+	CodeRequest struct {
+		Village string        `json:"village"`
+		Name    string        `json:"name"`
+		TTL     time.Duration `json:"ttl"`
+	}
+	// CodeResponse carries the code to give the technician.
+	CodeResponse struct {
+		Code    string    `json:"code"`
+		Expires time.Time `json:"expires"`
+	}
+	// StatusRequest sets a case's status with a result note.
+	StatusRequest struct {
+		Status string `json:"status"`
+		Note   string `json:"note"`
+	}
+	// PublishRequest puts content on the feed.
+	PublishRequest struct {
+		Village string          `json:"village"`
+		Kind    string          `json:"kind"`
+		Key     string          `json:"key"`
+		Payload json.RawMessage `json:"payload"`
+	}
+	// AdminCase is a case as the admin lists it; the applicant comes whole only with ?full=1.
+	AdminCase struct {
+		store.Case
+		Name     string            `json:"name"`
+		IDNumber string            `json:"id_number"`
+		Phone    string            `json:"phone,omitempty"`
+		Form     map[string]string `json:"form,omitempty"`
+	}
+)
+
+func (s *Server) admin() {
+	h := func(pattern string, fn http.HandlerFunc) {
+		s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+			if s.checkAdmin(w, r) {
+				fn(w, r)
+			}
+		})
+	}
+	h("POST /admin/codes", func(w http.ResponseWriter, r *http.Request) {
+		var req CodeRequest
+		if !s.decodeAdmin(w, r, &req) {
+			return
+		}
+		if req.TTL <= 0 {
+			req.TTL = 24 * time.Hour
+		}
+		code, exp, err := s.cfg.Store.NewCode(req.Village, req.Name, req.TTL)
+		if s.adminErr(w, err) {
+			return
+		}
+		s.reply(w, CodeResponse{Code: code, Expires: exp})
+	})
+	h("GET /admin/devices", func(w http.ResponseWriter, r *http.Request) {
+		d, err := s.cfg.Store.Devices()
+		if !s.adminErr(w, err) {
+			s.reply(w, d)
+		}
+	})
+	h("POST /admin/devices/{id}/revoke", func(w http.ResponseWriter, r *http.Request) {
+		if !s.adminErr(w, s.cfg.Store.Revoke(r.PathValue("id"))) {
+			s.cfg.Log.Info("device revoked", "device", r.PathValue("id"))
+			s.reply(w, map[string]string{"revoked": r.PathValue("id")})
+		}
+	})
+	h("GET /admin/cases", func(w http.ResponseWriter, r *http.Request) {
+		cs, err := s.cfg.Store.Cases(r.URL.Query().Get("village"))
+		if s.adminErr(w, err) {
+			return
+		}
+		out := make([]AdminCase, 0, len(cs))
+		for _, c := range cs {
+			out = append(out, adminCase(c, r.URL.Query().Get("full") == "1"))
+		}
+		s.reply(w, out)
+	})
+	h("GET /admin/cases/{number}", func(w http.ResponseWriter, r *http.Request) {
+		c, err := s.cfg.Store.Case(r.PathValue("number"))
+		if !s.adminErr(w, err) {
+			s.reply(w, adminCase(c, true))
+		}
+	})
+	h("POST /admin/cases/{number}/status", func(w http.ResponseWriter, r *http.Request) {
+		var req StatusRequest
+		if !s.decodeAdmin(w, r, &req) {
+			return
+		}
+		if !s.adminErr(w, s.cfg.Store.SetStatus(r.PathValue("number"), req.Status, req.Note)) {
+			s.reply(w, map[string]string{"number": r.PathValue("number"), "status": req.Status})
+		}
+	})
+	h("POST /admin/publish", func(w http.ResponseWriter, r *http.Request) {
+		var req PublishRequest
+		if !s.decodeAdmin(w, r, &req) {
+			return
+		}
+		seq, err := s.cfg.Store.Publish(req.Village, req.Kind, req.Key, req.Payload)
+		if !s.adminErr(w, err) {
+			s.reply(w, map[string]uint64{"seq": seq})
+		}
+	})
+	h("GET /admin/stats", func(w http.ResponseWriter, r *http.Request) {
+		st, err := s.cfg.Store.Stats()
+		if !s.adminErr(w, err) {
+			s.reply(w, st)
+		}
+	})
+}
+
+func adminCase(c store.Case, full bool) AdminCase {
+	a := AdminCase{Case: c}
+	if c.Applicant != nil {
+		a.Name, a.IDNumber, a.Phone = c.Applicant.Name, c.Applicant.IDNumber, c.Applicant.Phone
+		if !full {
+			a.Name, a.IDNumber, a.Phone = maskName(a.Name), maskID(a.IDNumber), ""
+		} else {
+			a.Form = c.Form
+		}
+	}
+	return a
+}
+
+func maskName(n string) string {
+	r := []rune(n)
+	if len(r) <= 1 {
+		return n
+	}
+	return string(r[0]) + string([]rune("**********")[:len(r)-1])
+}
+
+func maskID(id string) string {
+	if len(id) < 10 {
+		return "****"
+	}
+	return id[:6] + "********" + id[len(id)-4:]
+}
+
+func (s *Server) decodeAdmin(w http.ResponseWriter, r *http.Request, v any) bool {
+	body, ok := s.readBody(w, r)
+	if !ok {
+		return false
+	}
+	if err := decodeStrict(body, v); err != nil {
+		s.fail(w, http.StatusBadRequest, "bad_request", "request is not valid JSON: "+err.Error())
+		return false
+	}
+	return true
+}
+
+func (s *Server) adminErr(w http.ResponseWriter, err error) bool {
+	switch {
+	case err == nil:
+		return false
+	case errors.Is(err, store.ErrBadInput):
+		s.fail(w, http.StatusBadRequest, "bad_request", err.Error())
+	case errors.Is(err, store.ErrNoCase), errors.Is(err, store.ErrNoDevice):
+		s.fail(w, http.StatusNotFound, "not_found", err.Error())
+	default:
+		s.cfg.Log.Error("admin", "err", err)
+		s.fail(w, http.StatusInternalServerError, "server_error", err.Error())
+	}
+	return true
+}

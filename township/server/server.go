@@ -1,0 +1,295 @@
+// Package server is the township service's HTTP face: the device API under /v1 (enrolment, signed
+// batch intake, the changes feed) and a small admin API under /admin for the township CLI.
+package server
+
+import (
+	"crypto/hmac"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"hallkiosk/township/api"
+	"hallkiosk/township/store"
+)
+
+// Config sets the service's limits; zero values take the defaults in brackets.
+type Config struct {
+	Store         *store.Store
+	Township      string        // the township's name, told to enrolled kiosks
+	AdminToken    string        // bearer token for /admin (required for admin calls)
+	MaxBatchItems int           // [500]
+	MaxBodyBytes  int64         // [4 MiB]
+	MaxSkew       time.Duration // [5m] how far a device's clock may be from ours
+	Log           *slog.Logger
+	Now           func() time.Time
+}
+
+// Server implements http.Handler.
+type Server struct {
+	cfg    Config
+	mux    *http.ServeMux
+	mu     sync.Mutex
+	nonces map[string]time.Time // device/nonce -> request time, for MaxSkew
+}
+
+// New makes the handler.
+func New(cfg Config) *Server {
+	if cfg.MaxBatchItems <= 0 {
+		cfg.MaxBatchItems = 500
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = 4 << 20
+	}
+	if cfg.MaxSkew <= 0 {
+		cfg.MaxSkew = 5 * time.Minute
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	s := &Server{cfg: cfg, mux: http.NewServeMux(), nonces: map[string]time.Time{}}
+	s.mux.HandleFunc("GET "+api.PathInfo, s.info)
+	s.mux.HandleFunc("POST "+api.PathEnrol, s.enrol)
+	s.mux.HandleFunc("POST "+api.PathBatch, s.signed(s.batch))
+	s.mux.HandleFunc("GET "+api.PathChanges, s.signed(s.changes))
+	s.admin()
+	return s
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+func (s *Server) fail(w http.ResponseWriter, status int, code, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(api.Error{Code: code, Message: msg, ServerTime: s.cfg.Now().UTC()})
+}
+
+func (s *Server) reply(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func (s *Server) info(w http.ResponseWriter, r *http.Request) {
+	s.reply(w, api.Info{Service: "hallkiosk township", APIVersion: "v1", Time: s.cfg.Now().UTC(),
+		MaxBatchItems: s.cfg.MaxBatchItems, MaxBodyBytes: s.cfg.MaxBodyBytes, MaxSkew: api.Duration(s.cfg.MaxSkew),
+		Kinds: api.KnownKinds})
+}
+
+// readBody reads at most MaxBodyBytes; a bigger body is a 413 and nothing is read further.
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes))
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		s.fail(w, http.StatusRequestEntityTooLarge, api.ErrTooLarge, fmt.Sprintf("body is larger than %d bytes", s.cfg.MaxBodyBytes))
+		return nil, false
+	}
+	if err != nil {
+		s.fail(w, http.StatusBadRequest, api.ErrBadRequest, "read body: "+err.Error())
+		return nil, false
+	}
+	return body, true
+}
+
+func decodeStrict(body []byte, v any) error {
+	d := json.NewDecoder(strings.NewReader(string(body)))
+	d.DisallowUnknownFields()
+	if err := d.Decode(v); err != nil {
+		return err
+	}
+	if d.More() {
+		return errors.New("trailing data after the JSON document")
+	}
+	return nil
+}
+
+func (s *Server) enrol(w http.ResponseWriter, r *http.Request) {
+	body, ok := s.readBody(w, r)
+	if !ok {
+		return
+	}
+	var req api.EnrolRequest
+	if err := decodeStrict(body, &req); err != nil || req.Code == "" {
+		s.fail(w, http.StatusBadRequest, api.ErrBadRequest, "enrolment needs {\"code\": \"XXXX-XXXX-XXXX\", \"name\": \"...\"}")
+		return
+	}
+	d, err := s.cfg.Store.Enrol(req.Code, req.Name)
+	if errors.Is(err, store.ErrBadCode) {
+		s.cfg.Log.Warn("enrolment refused", "reason", "bad code", "remote", r.RemoteAddr)
+		s.fail(w, http.StatusForbidden, api.ErrBadCode, store.ErrBadCode.Error())
+		return
+	}
+	if err != nil {
+		s.cfg.Log.Error("enrol", "err", err)
+		s.fail(w, http.StatusInternalServerError, api.ErrServerFailure, "could not enrol")
+		return
+	}
+	s.cfg.Log.Info("device enrolled", "device", d.ID, "village", d.Village)
+	s.reply(w, api.EnrolResponse{DeviceID: d.ID, Secret: d.Secret, Village: d.Village, Township: s.cfg.Township})
+}
+
+type authed func(w http.ResponseWriter, r *http.Request, dev store.Device, body []byte, nonce store.Nonce)
+
+// signed checks a request's signature, body digest, time and nonce before the handler runs. The
+// order matters: nothing about the device is believed before its signature checks out.
+func (s *Server) signed(h authed) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		body, ok := s.readBody(w, r)
+		if !ok {
+			return
+		}
+		id, nonce := r.Header.Get(api.HeaderDevice), r.Header.Get(api.HeaderNonce)
+		unix, terr := strconv.ParseInt(r.Header.Get(api.HeaderTime), 10, 64)
+		if id == "" || nonce == "" || len(nonce) > 64 || terr != nil {
+			s.fail(w, http.StatusUnauthorized, api.ErrUnauthorized, "request is not signed (device, time and nonce headers are required)")
+			return
+		}
+		dev, err := s.cfg.Store.Device(id)
+		if err != nil {
+			s.cfg.Log.Warn("request refused", "reason", "unknown device", "device", id)
+			s.fail(w, http.StatusUnauthorized, api.ErrUnauthorized, "unknown device "+id)
+			return
+		}
+		digest := api.BodyDigest(body)
+		want := api.Signature(dev.Secret, r.Method, r.URL.RequestURI(), unix, nonce, digest)
+		if r.Header.Get(api.HeaderContentSHA256) != digest ||
+			!hmac.Equal([]byte(want), []byte(r.Header.Get(api.HeaderSignature))) {
+			s.cfg.Log.Warn("request refused", "reason", "bad signature", "device", id)
+			s.fail(w, http.StatusUnauthorized, api.ErrUnauthorized, "signature does not match")
+			return
+		}
+		if !dev.Revoked.IsZero() {
+			s.cfg.Log.Warn("request refused", "reason", "revoked", "device", id)
+			s.fail(w, http.StatusForbidden, api.ErrRevoked, "device "+id+" was revoked by the township; enrol again")
+			return
+		}
+		now := s.cfg.Now()
+		at := time.Unix(unix, 0)
+		if d := now.Sub(at); d > s.cfg.MaxSkew || d < -s.cfg.MaxSkew {
+			s.cfg.Log.Warn("request refused", "reason", "clock skew", "device", id, "skew", d.Round(time.Second))
+			s.fail(w, http.StatusUnauthorized, api.ErrClockSkew,
+				fmt.Sprintf("device clock is %s off the township's (allowed %s)", d.Round(time.Second), s.cfg.MaxSkew))
+			return
+		}
+		if s.replayed(id, nonce, at) {
+			s.cfg.Log.Warn("request refused", "reason", "replay", "device", id)
+			s.fail(w, http.StatusUnauthorized, api.ErrReplay, "nonce was used before")
+			return
+		}
+		_ = s.cfg.Store.Touch(id)
+		h(w, r, dev, body, store.Nonce{Device: id, Nonce: nonce, At: at})
+	}
+}
+
+// replayed remembers nonces for twice MaxSkew (beyond that the timestamp check refuses the request
+// anyway). Nonces of stored batches are also in the file, so a replay after a restart is caught.
+func (s *Server) replayed(device, nonce string, at time.Time) bool {
+	key := device + "/" + nonce
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.cfg.Now()
+	if len(s.nonces) > 10000 {
+		for k, t := range s.nonces {
+			if now.Sub(t) > 2*s.cfg.MaxSkew {
+				delete(s.nonces, k)
+			}
+		}
+	}
+	if _, ok := s.nonces[key]; ok {
+		return true
+	}
+	if seen, err := s.cfg.Store.SeenNonce(device, nonce); err == nil && seen {
+		return true
+	}
+	s.nonces[key] = at
+	return false
+}
+
+func (s *Server) batch(w http.ResponseWriter, r *http.Request, dev store.Device, body []byte, nonce store.Nonce) {
+	var b api.Batch
+	if err := decodeStrict(body, &b); err != nil {
+		s.fail(w, http.StatusBadRequest, api.ErrBadRequest, "batch is not valid JSON: "+err.Error())
+		return
+	}
+	if len(b.Items) == 0 {
+		s.fail(w, http.StatusBadRequest, api.ErrBadRequest, "batch has no items")
+		return
+	}
+	if len(b.Items) > s.cfg.MaxBatchItems {
+		s.fail(w, http.StatusRequestEntityTooLarge, api.ErrTooLarge,
+			fmt.Sprintf("batch has %d items, at most %d are taken (see %s)", len(b.Items), s.cfg.MaxBatchItems, api.PathInfo))
+		return
+	}
+	results, err := s.cfg.Store.Intake(dev, b.Items, nonce)
+	if err != nil {
+		s.cfg.Log.Error("intake", "device", dev.ID, "err", err)
+		s.fail(w, http.StatusServiceUnavailable, api.ErrServerFailure, "could not store the batch; send it again")
+		return
+	}
+	counts := map[string]int{}
+	for _, r := range results {
+		counts[r.Status]++
+	}
+	s.cfg.Log.Info("batch", "device", dev.ID, "items", len(results), "accepted", counts[api.Accepted],
+		"duplicate", counts[api.Duplicate], "conflict", counts[api.Conflict], "rejected", counts[api.Rejected])
+	if counts[api.Rejected] == len(results) {
+		// Nothing in it was taken: a clear 4xx, with the same per-item reasons in the body.
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnprocessableEntity)
+		_ = json.NewEncoder(w).Encode(rejectedBatch{Error: api.Error{Code: api.ErrBadRequest,
+			Message: "no item of the batch is valid: " + results[0].Reason, ServerTime: s.cfg.Now().UTC()}, Results: results})
+		return
+	}
+	s.reply(w, api.BatchResponse{Results: results})
+}
+
+// rejectedBatch is the 422 body: an api.Error and the per-item answers together.
+type rejectedBatch struct {
+	api.Error
+	Results []api.Result `json:"results"`
+}
+
+func (s *Server) changes(w http.ResponseWriter, r *http.Request, dev store.Device, _ []byte, _ store.Nonce) {
+	q := r.URL.Query()
+	after, err1 := strconv.ParseUint(q.Get("after"), 10, 64)
+	if q.Get("after") == "" {
+		after, err1 = 0, nil
+	}
+	limit := 100
+	if l := q.Get("limit"); l != "" {
+		var err error
+		if limit, err = strconv.Atoi(l); err != nil || limit < 1 || limit > 500 {
+			s.fail(w, http.StatusBadRequest, api.ErrBadRequest, "limit must be 1-500")
+			return
+		}
+	}
+	if err1 != nil {
+		s.fail(w, http.StatusBadRequest, api.ErrBadRequest, "after must be a change number")
+		return
+	}
+	resp, err := s.cfg.Store.Changes(dev.Village, after, limit)
+	if err != nil {
+		s.cfg.Log.Error("changes", "err", err)
+		s.fail(w, http.StatusInternalServerError, api.ErrServerFailure, "could not read changes")
+		return
+	}
+	s.reply(w, resp)
+}
+
+func (s *Server) checkAdmin(w http.ResponseWriter, r *http.Request) bool {
+	tok := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if s.cfg.AdminToken == "" || subtle.ConstantTimeCompare([]byte(tok), []byte(s.cfg.AdminToken)) != 1 {
+		s.fail(w, http.StatusUnauthorized, api.ErrUnauthorized, "admin token missing or wrong")
+		return false
+	}
+	return true
+}

@@ -28,6 +28,8 @@ type Status struct {
 	Alarm     string // English, for the technician; empty when all is well
 	LastError string
 	Backoff   time.Duration
+	// FailedRounds counts rounds that ended in an error since start, for the technician screen.
+	FailedRounds int
 }
 
 // Loop drains the outbox and pulls the changes feed. It never gives up on an item: only the
@@ -151,7 +153,10 @@ func (l *Loop) Round(ctx context.Context) time.Duration {
 	l.failures++
 	d := l.backoff(l.failures)
 	l.Log.Warn("upload failed, will retry", "err", err, "retry_in", d.Round(time.Millisecond))
-	l.set(func(s *Status) { s.State, s.LastError, s.Backoff = StateOffline, err.Error(), d })
+	l.set(func(s *Status) {
+		s.State, s.LastError, s.Backoff = StateOffline, err.Error(), d
+		s.FailedRounds++
+	})
 	return d
 }
 

@@ -6,6 +6,8 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -41,7 +43,8 @@ const usage = `township: the reference township service for hallkiosk
   township stats
 
 Admin commands talk to the running service at --addr (default http://127.0.0.1:8640) with the token
-the service wrote to DIR/admin.token (--data DIR, default /var/lib/hallkiosk-township).
+the service wrote to DIR/admin.token (--data DIR, default /var/lib/hallkiosk-township); for an https
+address give the CA that signed its certificate with --ca FILE.
 `
 
 func main() {
@@ -145,6 +148,7 @@ func adminToken(path string) (string, error) {
 
 type adminClient struct {
 	addr, token string
+	http        *http.Client
 }
 
 func (c adminClient) call(method, path string, in, out any) error {
@@ -158,7 +162,7 @@ func (c adminClient) call(method, path string, in, out any) error {
 		return err
 	}
 	req.Header.Set("Authorization", "Bearer "+c.token)
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := c.http.Do(req)
 	if err != nil {
 		return fmt.Errorf("township service at %s: %w (is `township serve` running?)", c.addr, err)
 	}
@@ -183,6 +187,7 @@ func adminCmd(cmd string, args []string, stdout io.Writer) error {
 	note := fl.String("note", "", "result note for the resident")
 	kind := fl.String("kind", "", "what to publish")
 	key := fl.String("key", "", "id of what is published")
+	caFile := fl.String("ca", "", "PEM CA that signed the service's certificate (for an https --addr)")
 	// Flags may come after positional arguments ("set-status N done --note x").
 	var pos []string
 	for rest := args; ; {
@@ -199,7 +204,18 @@ func adminCmd(cmd string, args []string, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("read admin token: %w (pass --data with the service's folder)", err)
 	}
-	c := adminClient{addr: *addr, token: strings.TrimSpace(string(tok))}
+	c := adminClient{addr: *addr, token: strings.TrimSpace(string(tok)), http: &http.Client{Timeout: 30 * time.Second}}
+	if *caFile != "" {
+		pem, err := os.ReadFile(*caFile)
+		if err != nil {
+			return fmt.Errorf("--ca: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return fmt.Errorf("--ca %s: no PEM certificate in it", *caFile)
+		}
+		c.http.Transport = &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}
+	}
 	need := func(n int, what string) error {
 		if len(pos) != n {
 			return fmt.Errorf("%s: usage: township %s %s", cmd, cmd, what)
@@ -267,6 +283,9 @@ func adminCmd(cmd string, args []string, stdout io.Writer) error {
 		}
 		fmt.Fprintf(stdout, "%s is now %s; the kiosk shows it after its next sync\n", pos[0], pos[1])
 	case "publish":
+		if *kind == "disclosure_withdraw" {
+			pos = append(pos, "")
+		}
 		if err := need(1, "--kind K --key K [--village V] FILE.json"); err != nil {
 			return err
 		}

@@ -4,7 +4,7 @@ GO      ?= go
 TAGS    := migrated_fynedo
 BIN     := bin
 
-.PHONY: all setup build demo test unit smoke lint screenshots bench-startup bench-devices clean
+.PHONY: all setup build demo test unit smoke lint screenshots bench-startup bench-devices bench-sync clean
 
 all: build
 
@@ -17,6 +17,7 @@ build:
 	CGO_ENABLED=0 $(GO) build -o $(BIN)/devsim ./drivers/cmd/devsim
 	CGO_ENABLED=0 $(GO) build -o $(BIN)/hallkiosk-diag ./drivers/cmd/hallkiosk-diag
 	CGO_ENABLED=0 $(GO) build -o $(BIN)/hallkiosk-store ./localdb/cmd/hallkiosk-store
+	CGO_ENABLED=0 $(GO) build -o $(BIN)/township ./township/cmd/township
 
 demo: build
 	@bash build/setup.sh demo
@@ -49,6 +50,12 @@ bench-startup:
 
 bench-devices:
 	$(GO) test -run '^$$' -bench . -benchtime 200x ./drivers/sim
+
+# Store and sync: durable submit vs raw fsync, township intake from 50 kiosks, 10k-item drain.
+bench-sync:
+	$(GO) test -run '^$$' -bench DurableSubmit -benchtime 500x ./localdb
+	$(GO) test -run '^$$' -bench Intake50Kiosks -benchtime 1000x ./township/server
+	$(GO) test -run '^$$' -bench Drain10k -benchtime 1x ./kiosk/upload
 
 clean:
 	rm -rf $(BIN) out .demo

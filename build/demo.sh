@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# make demo: the device simulators on ptys (.demo/idcard, .demo/printer, printed jobs as
-# .demo/jobs/job-N.png) and the kiosk in a window. Commands typed here go to devsim (help, place 0,
-# lift, paper out, ...). Closing the kiosk window stops everything.
+# make demo: a township service on 127.0.0.1:8640 (data in .demo/township), the device simulators on
+# ptys (.demo/idcard, .demo/printer, printed jobs as .demo/jobs/job-N.png) and the kiosk in a window,
+# enrolled with the township on first run. Commands typed here go to devsim (help, place 0, lift,
+# paper out, ...). Closing the kiosk window stops everything. Meanwhile, in another terminal:
+#   bin/township cases --data .demo/township        (what the kiosk sent)
+#   bin/township set-status CASE done --note 已办结 --data .demo/township
+#   bin/township publish --kind disclosure --key cw1 --data .demo/township assets/...json
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .demo/jobs
@@ -9,7 +13,17 @@ fifo=.demo/devsim.in; rm -f "$fifo"; mkfifo "$fifo"
 bin/devsim --link-dir .demo --jobs-dir .demo/jobs <"$fifo" &
 sim=$!
 exec 3>"$fifo" # keep devsim's stdin open
-trap 'echo quit >&3 2>/dev/null || true; kill $sim 2>/dev/null || true; rm -f "$fifo"' EXIT
+port=${HALLKIOSK_DEMO_PORT:-8640}
+bin/township serve --data .demo/township --listen "127.0.0.1:$port" >.demo/township.out 2>.demo/township.log &
+twp=$!
+trap 'echo quit >&3 2>/dev/null || true; kill $sim $twp 2>/dev/null || true; rm -f "$fifo"' EXIT
+for _ in $(seq 1 50); do grep -q '^listening' .demo/township.out 2>/dev/null && break; sleep 0.1; done
+grep -q '^listening' .demo/township.out || { echo "demo: township did not start:"; cat .demo/township.log; exit 1; }
+echo "demo: township service at http://127.0.0.1:$port (log .demo/township.log)"
+if [ ! -f .demo/township.json ]; then
+  code=$(bin/township code --village 王上村 --name 王上村便民服务站 --data .demo/township --addr "http://127.0.0.1:$port" | head -1)
+  bin/hallkiosk enrol --demo --township "http://127.0.0.1:$port" --code "$code"
+fi
 sleep 0.3
 echo "demo: card reader at .demo/idcard, printer at .demo/printer (try: bin/hallkiosk-diag card --port .demo/idcard)"
 echo "demo: type devsim commands here (help, cards, place 0, lift, paper out); close the kiosk window to stop"

@@ -5,12 +5,24 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . build/xvfb.sh
 bin=${1:-bin/hallkiosk}
+township=bin/township
 start_xvfb
-tmp=$(mktemp -d); trap 'kill ${XVFB_PID:-} 2>/dev/null || true; rm -rf "$tmp"' EXIT
+tmp=$(mktemp -d); trap 'kill ${XVFB_PID:-} ${TWP:-} 2>/dev/null || true; rm -rf "$tmp"' EXIT
 fail=0
+# A township service on 127.0.0.1; the self-service kiosk enrols with it and must contact it.
+port=$(( 20000 + RANDOM % 20000 ))
+"$township" serve --data "$tmp/township" --listen "127.0.0.1:$port" >"$tmp/township.out" 2>"$tmp/township.err" &
+TWP=$!
+for _ in $(seq 1 50); do grep -q '^listening' "$tmp/township.out" 2>/dev/null && break; sleep 0.1; done
 for mode in self-service window disclosure; do
   cfg="$tmp/$mode.toml"
-  printf 'mode = "%s"\nfullscreen = true\n[store]\npath = "%s/%s.db"\n' "$mode" "$tmp" "$mode" >"$cfg"
+  printf 'mode = "%s"\nfullscreen = true\n[store]\npath = "%s/%s.db"\ndevice_key = "%s/%s.key"\n[sync]\ncredential = "%s/%s.cred"\ninterval = "1s"\n' \
+    "$mode" "$tmp" "$mode" "$tmp" "$mode" "$tmp" "$mode" >"$cfg"
+  if [ "$mode" = self-service ]; then
+    code=$("$township" code --village 王上村 --data "$tmp/township" --addr "http://127.0.0.1:$port" | head -1)
+    "$bin" enrol --config "$cfg" --township "http://127.0.0.1:$port" --code "$code" >"$tmp/enrol.out" 2>&1 ||
+      { echo "smoke: enrol: FAILED"; cat "$tmp/enrol.out"; fail=1; }
+  fi
   "$bin" --config "$cfg" --report-startup >"$tmp/$mode.out" 2>"$tmp/$mode.err" &
   pid=$!
   seen=""
@@ -20,7 +32,14 @@ for mode in self-service window disclosure; do
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.2
   done
+  if [ "$mode" = self-service ]; then
+    for _ in $(seq 1 30); do grep -q 'uploading to township' "$tmp/$mode.err" && break; sleep 0.2; done
+    sleep 1.5
+  fi
   stop_pid "$pid"
+  if grep -q 'store unavailable' "$tmp/$mode.err"; then
+    echo "smoke: $mode: FAILED: store unavailable"; grep 'store unavailable' "$tmp/$mode.err"; fail=1
+  fi
   frame=$(grep '^first-frame-ms' "$tmp/$mode.out" | awk '{print $2}' || true)
   if [ -n "$seen" ] && [ -n "$frame" ]; then
     echo "smoke: $mode: window up, first frame after ${frame} ms"
@@ -29,6 +48,12 @@ for mode in self-service window disclosure; do
     fail=1
   fi
 done
+# The enrolled kiosk reached the township (its device shows a last-seen time).
+if "$township" devices --data "$tmp/township" --addr "http://127.0.0.1:$port" | awk 'NR==2 {exit ($6 == "-")}'; then
+  echo "smoke: kiosk enrolled and in contact: $("$township" devices --data "$tmp/township" --addr "http://127.0.0.1:$port" | sed -n 2p)"
+else
+  echo "smoke: kiosk never reached the township: FAILED"; "$township" devices --data "$tmp/township" --addr "http://127.0.0.1:$port"; fail=1
+fi
 # Without a display: one clear line saying how to run under Xvfb, exit code 2.
 if out=$(env -u DISPLAY -u WAYLAND_DISPLAY "$bin" --demo 2>&1); then rc=0; else rc=$?; fi
 if [ "$rc" = 2 ] && [ "$(echo "$out" | wc -l)" = 1 ] && echo "$out" | grep -q 'xvfb-run'; then

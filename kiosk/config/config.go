@@ -39,7 +39,15 @@ type Config struct {
 	Store struct {
 		Path        string   `toml:"path"`
 		LockTimeout Duration `toml:"lock_timeout"`
+		DeviceKey   string   `toml:"device_key"`
+		MaxSizeMB   int      `toml:"max_size_mb"`
+		Retention   Duration `toml:"retention"`
 	} `toml:"store"`
+	Sync struct {
+		Credential string   `toml:"credential"`
+		CAFile     string   `toml:"ca_file"`
+		Interval   Duration `toml:"interval"`
+	} `toml:"sync"`
 	UI struct {
 		IdleTimeout Duration `toml:"idle_timeout"`
 		ElderMode   bool     `toml:"elder_mode"`
@@ -170,6 +178,21 @@ func (c *Config) validate() error {
 	}
 	if c.Store.LockTimeout.Duration <= 0 {
 		return bad("store.lock_timeout", "must be positive")
+	}
+	if strings.TrimSpace(c.Store.DeviceKey) == "" {
+		return bad("store.device_key", "must not be empty: personal data is sealed with this key")
+	}
+	if c.Store.MaxSizeMB < 0 {
+		return bad("store.max_size_mb", "must be 0 (no cap) or a size in MB")
+	}
+	if c.Store.Retention.Duration < 24*time.Hour {
+		return bad("store.retention", "%s is shorter than a day; closed cases must stay long enough for follow-up", c.Store.Retention.Duration)
+	}
+	if strings.TrimSpace(c.Sync.Credential) == "" {
+		return bad("sync.credential", "must not be empty")
+	}
+	if c.Sync.Interval.Duration < time.Second {
+		return bad("sync.interval", "%s is too short; use at least 1s", c.Sync.Interval.Duration)
 	}
 	if c.UI.IdleTimeout.Duration < 15*time.Second {
 		return bad("ui.idle_timeout", "%s is too short for an elderly resident; use at least 15s", c.UI.IdleTimeout.Duration)

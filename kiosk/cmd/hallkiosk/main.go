@@ -4,6 +4,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -27,6 +28,7 @@ import (
 	"hallkiosk/kiosk/config"
 	"hallkiosk/kiosk/text"
 	"hallkiosk/kiosk/ui"
+	"hallkiosk/kiosk/upload"
 	"hallkiosk/localdb"
 )
 
@@ -34,6 +36,11 @@ const usage = `hallkiosk - village and township service hall appliance (便民�
 
 Usage:
   hallkiosk [flags]
+  hallkiosk enrol --township URL --code CODE [--name NAME] [--config FILE | --demo]
+
+enrol trades the one-time code from the township admin (township code --village ...) for this
+kiosk's credential, written to sync.credential (mode 0600); the kiosk then uploads its queue and pulls
+results and content. Before enrolment it works offline and keeps everything.
 
 Reads /etc/hallkiosk/config.toml, or --config FILE; with neither it runs on built-in defaults
 (printed by --print-config). Modes: self-service (resident kiosk), window (staff), disclosure
@@ -53,6 +60,9 @@ func main() {
 }
 
 func run() int {
+	if len(os.Args) > 1 && os.Args[1] == "enrol" {
+		return enrolCmd(os.Args[2:])
+	}
 	var o options
 	fs := flag.NewFlagSet("hallkiosk", flag.ContinueOnError)
 	fs.Usage = func() { fmt.Fprint(os.Stderr, usage); fs.PrintDefaults() }
@@ -94,11 +104,21 @@ func run() int {
 	}
 	log.Info("starting", "mode", cfg.Mode, "config", cfg.Source, "store", cfg.Store.Path)
 
-	db, storeErr := localdb.Open(cfg.Store.Path, localdb.Options{LockTimeout: cfg.Store.LockTimeout.Duration})
+	var db *localdb.DB
+	sealer, storeErr := localdb.LoadOrCreateKey(cfg.Store.DeviceKey)
+	if storeErr == nil {
+		db, storeErr = localdb.Open(cfg.Store.Path, localdb.Options{LockTimeout: cfg.Store.LockTimeout.Duration,
+			MaxSize: cfg.Store.MaxSizeMB << 20, Sealer: sealer})
+	}
 	if storeErr != nil {
 		log.Error("store unavailable", "err", storeErr)
 	} else {
 		defer db.Close()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if db != nil {
+		go background(ctx, db, cfg, log)
 	}
 	var cat *catalog.Catalog
 	if db != nil && cfg.Mode == config.ModeSelfService {
@@ -167,6 +187,91 @@ func run() int {
 	return 0
 }
 
+// background runs for the kiosk's whole life: the upload loop (once enrolled) and the daily
+// retention purge.
+func background(ctx context.Context, db *localdb.DB, cfg *config.Config, log *slog.Logger) {
+	purge := func() {
+		rep, err := db.Purge(cfg.Store.Retention.Duration)
+		if err != nil {
+			log.Error("retention purge", "err", err)
+		} else if rep.Cases+rep.Messages > 0 {
+			log.Info("retention purge", "cases", rep.Cases, "messages", rep.Messages)
+		}
+	}
+	purge()
+	go func() {
+		t := time.NewTicker(24 * time.Hour)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				purge()
+			}
+		}
+	}()
+	cred, err := upload.LoadCredential(cfg.Sync.Credential)
+	if err != nil {
+		log.Warn("uploads off", "err", err)
+		return
+	}
+	hc, err := upload.HTTPClient(cfg.Sync.CAFile, time.Minute)
+	if err != nil {
+		log.Error("uploads off", "err", err)
+		return
+	}
+	log.Info("uploading to township", "url", cred.URL, "device", cred.DeviceID, "village", cred.Village)
+	loop := &upload.Loop{DB: db, Client: &upload.Client{Cred: cred, HTTP: hc}, Log: log, Interval: cfg.Sync.Interval.Duration}
+	loop.Run(ctx)
+}
+
+func enrolCmd(args []string) int {
+	fs := flag.NewFlagSet("hallkiosk enrol", flag.ContinueOnError)
+	township := fs.String("township", "", "the township service's URL, e.g. https://township.example:8640")
+	code := fs.String("code", "", "the one-time code from `township code --village ...`")
+	name := fs.String("name", "", "what the hall calls this kiosk (default: the hall's name)")
+	configPath := fs.String("config", "", "configuration file (TOML)")
+	demo := fs.Bool("demo", false, "use the demo's files in ./.demo/")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *township == "" || *code == "" {
+		fmt.Fprintln(os.Stderr, "hallkiosk enrol: --township URL and --code CODE are required")
+		return 2
+	}
+	cfg, err := loadConfig(options{configPath: *configPath, demo: *demo})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "hallkiosk enrol:", err)
+		return 2
+	}
+	if *name == "" {
+		*name = cfg.Hall.Name
+	}
+	hc, err := upload.HTTPClient(cfg.Sync.CAFile, 30*time.Second)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "hallkiosk enrol:", err)
+		return 1
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cred, err := upload.Enrol(ctx, hc, *township, *code, *name)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "hallkiosk enrol:", err)
+		return 1
+	}
+	if err := cred.Save(cfg.Sync.Credential); err != nil {
+		fmt.Fprintln(os.Stderr, "hallkiosk enrol:", err)
+		return 1
+	}
+	if _, err := localdb.LoadOrCreateKey(cfg.Store.DeviceKey); err != nil {
+		fmt.Fprintln(os.Stderr, "hallkiosk enrol:", err)
+		return 1
+	}
+	fmt.Printf("enrolled as %s for %s (%s); credential in %s\n", cred.DeviceID, cred.Village, cred.Township, cfg.Sync.Credential)
+	return 0
+}
+
 func loadConfig(o options) (*config.Config, error) {
 	var cfg *config.Config
 	var err error
@@ -179,6 +284,8 @@ func loadConfig(o options) (*config.Config, error) {
 	if o.demo {
 		cfg.Fullscreen = false
 		cfg.Store.Path = filepath.Join(".demo", "hallkiosk.db")
+		cfg.Store.DeviceKey = filepath.Join(".demo", "device.key")
+		cfg.Sync.Credential = filepath.Join(".demo", "township.json")
 	}
 	if o.windowed {
 		cfg.Fullscreen = false

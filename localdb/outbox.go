@@ -212,12 +212,13 @@ func (db *DB) moveItem(tx *bolt.Tx, from, to []byte, seq uint64, change func(*Ou
 	if raw == nil {
 		return fmt.Errorf("%s item %d: %w", from, seq, ErrNotFound)
 	}
-	it, err := db.decodeItem(seqKey(seq), raw)
-	if err != nil {
-		return err
+	// The sealed payload moves as it is: changing an item's bookkeeping needs no key.
+	var st storedItem
+	if err := json.Unmarshal(raw, &st); err != nil {
+		return fmt.Errorf("%s item %d: %w: %v", from, seq, ErrCorrupt, err)
 	}
-	change(&it)
-	raw, err = db.encodeItem(it)
+	change(&st.OutboxItem)
+	raw, err := json.Marshal(st)
 	if err != nil {
 		return err
 	}
@@ -230,12 +231,21 @@ func (db *DB) moveItem(tx *bolt.Tx, from, to []byte, seq uint64, change func(*Ou
 	return nil
 }
 
-// Quarantined lists the items set aside.
+// Quarantined lists the items set aside. Opened without the device key (a technician's tool), it
+// lists them without their sealed payloads.
 func (db *DB) Quarantined() ([]OutboxItem, error) {
 	var out []OutboxItem
 	err := db.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketQuarantine).ForEach(func(k, v []byte) error {
-			it, err := db.decodeItem(k, v)
+			var it OutboxItem
+			var err error
+			if db.sealer == nil {
+				var st storedItem
+				err = json.Unmarshal(v, &st)
+				it = st.OutboxItem
+			} else {
+				it, err = db.decodeItem(k, v)
+			}
 			if err != nil {
 				return err
 			}

@@ -17,6 +17,8 @@ const usage = `hallkiosk-store: the kiosk's store file
   hallkiosk-store stats   STORE          schema version, size, upload queue and quarantine
   hallkiosk-store backup  STORE COPY     write a consistent copy (0600)
   hallkiosk-store compact STORE NEWFILE  rewrite without free space; then replace STORE with NEWFILE
+  hallkiosk-store quarantine STORE       uploads the township refused for good, with its reason
+  hallkiosk-store requeue STORE SEQ      send a quarantined upload again (after the cause is fixed)
 
 Stop the kiosk first (systemctl stop hallkiosk): it holds the file's lock while it runs.
 `
@@ -24,7 +26,7 @@ Stop the kiosk first (systemctl stop hallkiosk): it holds the file's lock while 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 
 func run(args []string, out, errOut io.Writer) int {
-	if len(args) < 2 || (args[0] != "stats" && len(args) < 3) {
+	if len(args) < 2 || (args[0] != "stats" && args[0] != "quarantine" && len(args) < 3) {
 		fmt.Fprint(errOut, usage)
 		return 2
 	}
@@ -43,7 +45,7 @@ func run(args []string, out, errOut io.Writer) int {
 		}
 		fmt.Fprintf(out, "compacted %s (%d bytes) into %s (%d bytes)\n", args[1], before, args[2], after)
 		return 0
-	case "stats", "backup":
+	case "stats", "backup", "quarantine", "requeue":
 	default:
 		fmt.Fprint(errOut, usage)
 		return 2
@@ -56,6 +58,29 @@ func run(args []string, out, errOut io.Writer) int {
 		return fail(err)
 	}
 	defer db.Close()
+	switch args[0] {
+	case "quarantine":
+		items, err := db.Quarantined()
+		if err != nil {
+			return fail(err)
+		}
+		fmt.Fprintf(out, "%d quarantined\n", len(items))
+		for _, it := range items {
+			fmt.Fprintf(out, "%d\t%s\t%s\t%s\tattempts %d\t%s\n", it.Seq, it.Kind, it.Key,
+				it.CreatedAt.Local().Format("2006-01-02 15:04"), it.Attempts, it.Reason)
+		}
+		return 0
+	case "requeue":
+		var seq uint64
+		if _, err := fmt.Sscan(args[2], &seq); err != nil {
+			return fail(fmt.Errorf("requeue: %q is not an item number from `quarantine`", args[2]))
+		}
+		if err := db.Requeue(seq); err != nil {
+			return fail(err)
+		}
+		fmt.Fprintf(out, "item %d is back in the upload queue\n", seq)
+		return 0
+	}
 	if args[0] == "backup" {
 		if err := db.Backup(args[2]); err != nil {
 			return fail(err)

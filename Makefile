@@ -53,7 +53,7 @@ bench-devices:
 
 # Store and sync: durable submit vs raw fsync, township intake from 50 kiosks, 10k-item drain.
 bench-sync:
-	$(GO) test -run '^$$' -bench DurableSubmit -benchtime 500x ./localdb
+	$(GO) test -run '^$$' -bench DurableSubmit -benchtime 1000x ./localdb
 	$(GO) test -run '^$$' -bench Intake50Kiosks -benchtime 1000x ./township/server
 	$(GO) test -run '^$$' -bench Drain10k -benchtime 1x ./kiosk/upload
 

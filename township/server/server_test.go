@@ -353,3 +353,48 @@ func FuzzBatchBody(f *testing.F) {
 		}
 	})
 }
+
+// Two copies of one batch arriving at once (a kiosk retrying while its first try is still being
+// stored) are joined in one group commit; each item is taken once and the other copy is a duplicate.
+func TestConcurrentCopiesTakenOnce(t *testing.T) {
+	f := newFixture(t)
+	items := []api.Item{caseItem("c1", "WS-C1"), caseItem("c2", "WS-C2"), caseItem("c3", "WS-C3")}
+	var wg sync.WaitGroup
+	statuses := make([][]api.Result, 8)
+	for i := range statuses {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			b, _ := json.Marshal(api.Batch{Items: items})
+			req, _ := http.NewRequest("POST", f.srv.URL+api.PathBatch, bytes.NewReader(b))
+			api.Sign(req, f.dev.DeviceID, f.dev.Secret, b, f.clk.now(), fmt.Sprintf("conc-%d", i))
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			var r api.BatchResponse
+			_ = json.Unmarshal(body, &r)
+			statuses[i] = r.Results
+		}()
+	}
+	wg.Wait()
+	accepted := map[string]int{}
+	for _, rs := range statuses {
+		for _, r := range rs {
+			if r.Status == api.Accepted {
+				accepted[r.Key]++
+			} else if r.Status != api.Duplicate {
+				t.Errorf("%s: %s %s", r.Key, r.Status, r.Reason)
+			}
+		}
+	}
+	if accepted["c1"] != 1 || accepted["c2"] != 1 || accepted["c3"] != 1 {
+		t.Fatalf("accepted counts %v, want each once", accepted)
+	}
+	if n, _ := f.st.ItemCount(""); n != 3 {
+		t.Fatalf("township holds %d items", n)
+	}
+}

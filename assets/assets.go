@@ -43,3 +43,9 @@ var DefaultConfig []byte
 //
 //go:embed i18n/zh-CN.toml
 var StringsZhCN []byte
+
+// Holidays is the built-in holiday calendar (法定节假日 and 调休 working days) for promised dates;
+// a township replaces it with calendar.file in the config.
+//
+//go:embed calendar/cn-holidays.json
+var Holidays []byte

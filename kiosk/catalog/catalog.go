@@ -45,6 +45,35 @@ type Item struct {
 	FAQ               []QA     `json:"faq"`
 	// Keywords are the everyday words residents use for the item (低保, 养老), for search.
 	Keywords []string `json:"keywords"`
+	// Form is what the resident answers at the kiosk besides what the ID card gives.
+	Form []Field `json:"form"`
+	// AllowIncomplete is 容缺受理: the case may be submitted with required materials missing.
+	AllowIncomplete bool `json:"allow_incomplete"`
+}
+
+// Field types. There is no free typing on a kiosk without an input method: text is picked from
+// preset phrases, numbers and phones come from a numeric keypad, dates from steppers.
+const (
+	FieldText   = "text"
+	FieldNumber = "number"
+	FieldPhone  = "phone"
+	FieldDate   = "date"
+	FieldChoice = "choice"
+	FieldMulti  = "multi"
+	FieldYesNo  = "yesno"
+)
+
+// Field is one question of an item's form.
+type Field struct {
+	ID       string   `json:"id"`
+	Label    string   `json:"label"`
+	Type     string   `json:"type"`
+	Required bool     `json:"required"`
+	Options  []string `json:"options"`
+	Min      *float64 `json:"min"`
+	Max      *float64 `json:"max"`
+	Unit     string   `json:"unit"`
+	Hint     string   `json:"hint"`
 }
 
 // Material is one 申请材料 line of a guide.

@@ -140,7 +140,7 @@ func TestSchemaMatchesCode(t *testing.T) {
 	if err := json.Unmarshal(assets.CatalogSchema, &schema); err != nil {
 		t.Fatal(err)
 	}
-	for def, typ := range map[string]reflect.Type{"item": reflect.TypeOf(Item{}), "material": reflect.TypeOf(Material{})} {
+	for def, typ := range map[string]reflect.Type{"item": reflect.TypeOf(Item{}), "material": reflect.TypeOf(Material{}), "field": reflect.TypeOf(Field{})} {
 		var tags []string
 		for i := 0; i < typ.NumField(); i++ {
 			tags = append(tags, typ.Field(i).Tag.Get("json"))

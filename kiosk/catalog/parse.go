@@ -148,6 +148,8 @@ func describeJSONError(data []byte, err error) string {
 }
 
 // validateItem returns the first field that is wrong and why, or "", "" when the item is complete.
+var fieldID = regexp.MustCompile(`^[a-z][a-z0-9_]{0,31}$`)
+
 func validateItem(it *Item, windows map[string]bool) (string, string) {
 	blank := func(s string) bool { return strings.TrimSpace(s) == "" }
 	switch {
@@ -193,6 +195,32 @@ func validateItem(it *Item, windows map[string]bool) (string, string) {
 		return "phone", fmt.Sprintf("%q is not a phone number", it.Phone)
 	case !phonePattern.MatchString(it.ComplaintPhone):
 		return "complaint_phone", fmt.Sprintf("%q is not a phone number", it.ComplaintPhone)
+	}
+	seen := map[string]bool{}
+	for i, fl := range it.Form {
+		f := fmt.Sprintf("form[%d]", i)
+		switch {
+		case !fieldID.MatchString(fl.ID):
+			return f + ".id", fmt.Sprintf("%q is not a field id (a-z, 0-9, _)", fl.ID)
+		case seen[fl.ID]:
+			return f + ".id", fmt.Sprintf("%q is used twice", fl.ID)
+		case blank(fl.Label):
+			return f + ".label", "missing"
+		}
+		seen[fl.ID] = true
+		switch fl.Type {
+		case FieldChoice, FieldMulti, FieldText:
+			if len(nonBlank(fl.Options)) < 1 || (fl.Type != FieldText && len(fl.Options) < 2) {
+				return f + ".options", "a " + fl.Type + " field needs options to pick from"
+			}
+		case FieldNumber:
+			if fl.Min != nil && fl.Max != nil && *fl.Min > *fl.Max {
+				return f + ".min", "larger than max"
+			}
+		case FieldPhone, FieldDate, FieldYesNo:
+		default:
+			return f + ".type", fmt.Sprintf("%q is not one of text, number, phone, date, choice, multi, yesno", fl.Type)
+		}
 	}
 	for i, m := range it.Materials {
 		f := fmt.Sprintf("materials[%d]", i)

@@ -44,6 +44,10 @@ var migrations = []Migration{
 			}
 			return nil
 		}},
+	{Version: 4, Name: "counters for human-readable numbers", Up: func(tx *bolt.Tx) error {
+		_, err := tx.CreateBucketIfNotExists(bucketCounters)
+		return err
+	}},
 }
 
 // LatestVersion is the schema version this binary writes.

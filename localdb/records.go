@@ -24,6 +24,7 @@ var (
 	bucketDisclosure = []byte("disclosure")
 	bucketStaff      = []byte("staff")
 	bucketAudit      = []byte("audit")
+	bucketCounters   = []byte("counters")
 	keyChangesCursor = []byte("changes_cursor")
 	keyDevice        = []byte("device")
 )
@@ -700,4 +701,23 @@ func (db *DB) Device() ([]byte, error) {
 		out = nil
 	}
 	return out, err
+}
+
+// NextNumber takes the next value of a named counter (from 1), durably, so a number printed on a
+// receipt is never handed out twice even across a power cut. A failed submit leaves a gap, never
+// a repeat.
+func (db *DB) NextNumber(counter string) (uint64, error) {
+	var n uint64
+	err := db.update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketCounters)
+		if v := b.Get([]byte(counter)); len(v) == 8 {
+			n = beUint(v)
+		}
+		n++
+		return b.Put([]byte(counter), seqKey(n))
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store %s: counter %s: %w", db.path, counter, err)
+	}
+	return n, nil
 }

@@ -32,6 +32,8 @@ type Credential struct {
 	Secret   []byte `json:"secret"`
 	Village  string `json:"village"`
 	Township string `json:"township"`
+	// KioskCode is this kiosk's short code in the township, part of every case number.
+	KioskCode string `json:"kiosk_code"`
 }
 
 // ErrNotEnrolled is a kiosk without a credential file: it keeps taking records and sends nothing.
@@ -144,7 +146,8 @@ func Enrol(ctx context.Context, hc *http.Client, url, code, name string) (Creden
 	if err := c.do(ctx, http.MethodPost, api.PathEnrol, body, false, &out); err != nil {
 		return Credential{}, fmt.Errorf("enrol at %s: %w", url, err)
 	}
-	return Credential{URL: strings.TrimRight(url, "/"), DeviceID: out.DeviceID, Secret: out.Secret, Village: out.Village, Township: out.Township}, nil
+	return Credential{URL: strings.TrimRight(url, "/"), DeviceID: out.DeviceID, Secret: out.Secret, Village: out.Village,
+		Township: out.Township, KioskCode: out.KioskCode}, nil
 }
 
 // Info reads the township's limits.

@@ -43,6 +43,8 @@ type EnrolResponse struct {
 	Secret   []byte `json:"secret"`
 	Village  string `json:"village"`
 	Township string `json:"township"`
+	// KioskCode is short and unique among the township's kiosks; it goes into case numbers.
+	KioskCode string `json:"kiosk_code"`
 }
 
 // Item is one upload from a kiosk's outbox. Key is made by the kiosk once and kept across retries.

@@ -134,7 +134,7 @@ func (s *Server) enrol(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.cfg.Log.Info("device enrolled", "device", d.ID, "village", d.Village)
-	s.reply(w, api.EnrolResponse{DeviceID: d.ID, Secret: d.Secret, Village: d.Village, Township: s.cfg.Township})
+	s.reply(w, api.EnrolResponse{DeviceID: d.ID, Secret: d.Secret, Village: d.Village, Township: s.cfg.Township, KioskCode: d.Code})
 }
 
 type authed func(w http.ResponseWriter, r *http.Request, dev store.Device, body []byte, nonce store.Nonce)

@@ -86,6 +86,7 @@ type Device struct {
 	Name      string    `json:"name"`
 	Village   string    `json:"village"`
 	Enrolled  time.Time `json:"enrolled"`
+	Code      string    `json:"code"` // short, unique in this township: goes into case numbers
 	Revoked   time.Time `json:"revoked,omitzero"`
 	LastSeen  time.Time `json:"last_seen,omitzero"`
 	Secret    []byte    `json:"-"`
@@ -151,7 +152,12 @@ func (s *Store) Enrol(codeText, name string) (Device, error) {
 		if name == "" {
 			name = c.Name
 		}
-		d = Device{ID: "dev-" + hex.EncodeToString(id), Name: name, Village: c.Village, Enrolled: s.now().UTC(), Secret: secret}
+		n, err := tx.Bucket(bDevices).NextSequence()
+		if err != nil {
+			return err
+		}
+		d = Device{ID: "dev-" + hex.EncodeToString(id), Name: name, Village: c.Village, Enrolled: s.now().UTC(),
+			Secret: secret, Code: KioskCode(n)}
 		d.SealedKey = s.sealer.Seal(secret, "device/"+d.ID)
 		return putJSON(tx, bDevices, []byte(d.ID), d)
 	})
@@ -160,6 +166,9 @@ func (s *Store) Enrol(codeText, name string) (Device, error) {
 	}
 	return d, nil
 }
+
+// KioskCode turns the n-th enrolment into a short code: K001 ... K999, then K1000 and on.
+func KioskCode(n uint64) string { return fmt.Sprintf("K%03d", n) }
 
 // Device reads a device with its secret opened.
 func (s *Store) Device(id string) (Device, error) {

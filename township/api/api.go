@@ -153,8 +153,11 @@ var KnownKinds = []string{KindCase, KindTicket, KindRating, KindMessage, KindVot
 type Applicant struct {
 	Name     string `json:"name"`
 	IDNumber string `json:"id_number"`
-	Phone    string `json:"phone,omitempty"`
-	Address  string `json:"address,omitempty"`
+	// IDType is the card's type code: "" or "resident" (居民身份证), "J" (港澳台居民居住证), "I" (外国人
+	// 永久居留身份证, 2017 layout: 15 characters) or "Y" (its 2023 layout).
+	IDType  string `json:"id_type,omitempty"`
+	Phone   string `json:"phone,omitempty"`
+	Address string `json:"address,omitempty"`
 }
 
 // CasePayload is a resident's application.
@@ -236,8 +239,10 @@ func Validate(kind string, payload []byte) error {
 			return bad("item_code and item_name are required")
 		case !text(p.Applicant.Name, 1, 60):
 			return bad("applicant.name is required (at most 60 characters)")
-		case !validID(p.Applicant.IDNumber):
-			return bad("applicant.id_number is not an 18-character resident ID number")
+		case p.Applicant.IDType == "I" && !oldForeignID(p.Applicant.IDNumber):
+			return bad("applicant.id_number is not a 15-character permanent residence number")
+		case p.Applicant.IDType != "I" && !validID(p.Applicant.IDNumber):
+			return bad("applicant.id_number is not an 18-character ID number with a valid check digit")
 		case p.Applicant.Phone != "" && !digits(p.Applicant.Phone, 7, 15):
 			return bad("applicant.phone must be 7-15 digits")
 		case p.SubmittedAt.IsZero():
@@ -322,6 +327,19 @@ func digits(s string, min, max int) bool {
 	}
 	for _, r := range s {
 		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// oldForeignID checks the 2017 foreign permanent residence number: country letters and 12 digits.
+func oldForeignID(id string) bool {
+	if len(id) != 15 {
+		return false
+	}
+	for i := 0; i < 15; i++ {
+		if i < 3 && (id[i] < 'A' || id[i] > 'Z') || i >= 3 && (id[i] < '0' || id[i] > '9') {
 			return false
 		}
 	}

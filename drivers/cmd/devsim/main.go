@@ -16,8 +16,6 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/creack/pty"
-
 	"hallkiosk/drivers/idcard"
 	"hallkiosk/drivers/sim"
 )
@@ -198,17 +196,7 @@ func (r *replug) unplug() {
 
 // serve opens a pty pair, serves the master side and returns the path a driver opens.
 func serve(ctx context.Context, fn func(context.Context, io.ReadWriter) error) (string, error) {
-	master, slave, err := pty.Open()
-	if err != nil {
-		return "", fmt.Errorf("open pty: %w", err)
-	}
-	go func() {
-		<-ctx.Done()
-		master.Close()
-		slave.Close()
-	}()
-	go func() { _ = fn(ctx, master) }()
-	return slave.Name(), nil
+	return sim.ServePTY(ctx, fn)
 }
 
 var faults = map[string]sim.Fault{"none": sim.FaultNone, "lift-mid-read": sim.FaultLiftMidRead,

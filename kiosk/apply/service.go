@@ -1,0 +1,400 @@
+package apply
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"hallkiosk/drivers/idcard"
+	"hallkiosk/drivers/printer"
+	"hallkiosk/kiosk/catalog"
+	"hallkiosk/kiosk/clock"
+	"hallkiosk/kiosk/form"
+	"hallkiosk/kiosk/workday"
+	"hallkiosk/localdb"
+	"hallkiosk/township/api"
+)
+
+// Printer prints a job; *printer.Device is one.
+type Printer interface {
+	Print(ctx context.Context, job []byte) error
+}
+
+// Config is what the service needs from the configuration.
+type Config struct {
+	Hall      string // printed on receipts
+	KioskCode string // part of every case number; from enrolment
+	// LookupURL and GuideURL are the bases of the QR codes: a case number or an item code is added
+	// as the query parameter "c".
+	LookupURL string
+	GuideURL  string
+	Paper     printer.Paper
+}
+
+// Service runs the self-service tasks against the store and the printer.
+type Service struct {
+	DB       *localdb.DB
+	Catalog  *catalog.Catalog
+	Calendar *workday.Calendar
+	Clock    clock.Clock
+	Printer  Printer // nil: no printer configured
+	Cfg      Config
+	Log      *slog.Logger
+	// Kick tells the upload loop there is something new (nil: nothing to tell).
+	Kick func()
+}
+
+// Errors the screens tell apart.
+var (
+	ErrNoConsent   = errors.New("the resident did not consent")
+	ErrNoCard      = errors.New("no ID card in the session")
+	ErrFormInvalid = errors.New("form answers have problems")
+	ErrNoPrinter   = errors.New("no printer configured")
+	ErrIncomplete  = errors.New("required materials are missing and the item does not allow it")
+)
+
+func (s *Service) now() time.Time { return s.Clock.Now() }
+
+func (s *Service) kick() {
+	if s.Kick != nil {
+		s.Kick()
+	}
+}
+
+// GuideLink is the address of an item's guide for a phone (the guide screen's QR code).
+func (s *Service) GuideLink(code string) string { return withC(s.Cfg.GuideURL, code) }
+
+// LookupLink is the address of a case's progress for a phone (the receipt's QR code).
+func (s *Service) LookupLink(number string) string { return withC(s.Cfg.LookupURL, number) }
+
+func withC(base, v string) string {
+	u, err := url.Parse(base)
+	if err != nil || base == "" {
+		return base + v
+	}
+	q := u.Query()
+	q.Set("c", v)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// Promised is the promised completion date of an item submitted now.
+func (s *Service) Promised(it catalog.Item, at time.Time) time.Time {
+	if s.Calendar != nil && !s.Calendar.Covers(at) && s.Log != nil {
+		s.Log.Warn("holiday calendar does not cover this year; counting weekdays only: update calendar.file", "year", at.Year())
+	}
+	if s.Calendar == nil {
+		return at
+	}
+	return s.Calendar.Add(at, it.PromisedLimitDays)
+}
+
+// nextCaseNumber makes a number like 260302-K007-012: date, kiosk, the day's sequence. Short
+// enough to copy by hand, unique across the township's kiosks.
+func (s *Service) nextCaseNumber(at time.Time) (string, error) {
+	prefix := at.Format("060102") + "-" + s.Cfg.KioskCode
+	n, err := s.DB.NextNumber("case/" + prefix)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%s-%03d", prefix, n), nil
+}
+
+// Submit turns a finished session into a case, durably (record and upload item in one fsynced
+// transaction) before it returns: only then may the screen say it was received.
+func (s *Service) Submit(sess *Session) (localdb.Case, error) {
+	it, ok := s.Catalog.Item(sess.ItemCode)
+	if !ok {
+		return localdb.Case{}, fmt.Errorf("submit: no item %q in the catalog", sess.ItemCode)
+	}
+	card := sess.Card()
+	switch {
+	case !sess.Consented:
+		return localdb.Case{}, ErrNoConsent
+	case card == nil:
+		return localdb.Case{}, ErrNoCard
+	}
+	now := s.now()
+	if p := CardProblem(*card, now); p != "" {
+		return localdb.Case{}, fmt.Errorf("submit: %s", p)
+	}
+	if probs := form.CheckAll(it.Form, sess.Answers, now); len(probs) > 0 {
+		return localdb.Case{}, fmt.Errorf("%w: %d fields", ErrFormInvalid, len(probs))
+	}
+	missing, _ := sess.Missing(it)
+	if len(missing) > 0 && !it.AllowIncomplete {
+		return localdb.Case{}, ErrIncomplete
+	}
+	number, err := s.nextCaseNumber(now)
+	if err != nil {
+		return localdb.Case{}, fmt.Errorf("submit: %w", err)
+	}
+	answers := map[string]string{}
+	labelled := map[string]string{}
+	for _, f := range it.Form {
+		if v := strings.TrimSpace(sess.Answers[f.ID]); v != "" {
+			answers[f.ID] = v
+			labelled[f.Label] = v
+		}
+	}
+	phone := answers["phone"]
+	promised := s.Promised(it, now)
+	c := localdb.Case{Number: number, ItemCode: it.Code, ItemName: it.Name, Missing: missing,
+		CreatedAt: now.UTC(), PromisedBy: promised,
+		Person: &localdb.Person{Name: HolderName(*card), IDNumber: card.IDNumber, Address: card.Address, Phone: phone, Form: answers}}
+	rec, err := s.DB.CaseRecord(c)
+	if err != nil {
+		return localdb.Case{}, fmt.Errorf("submit: %w", err)
+	}
+	payload, err := json.Marshal(api.CasePayload{Number: number, ItemCode: it.Code, ItemName: it.Name,
+		Applicant: api.Applicant{Name: HolderName(*card), IDNumber: card.IDNumber, IDType: idType(card.Type), Phone: phone, Address: card.Address},
+		Form:      labelled, Missing: missing, SubmittedAt: now.UTC(), PromisedBy: promised.UTC()})
+	if err != nil {
+		return localdb.Case{}, err
+	}
+	if err := api.Validate(api.KindCase, payload); err != nil {
+		// The township would refuse it for good: better to say so now, while the resident is here.
+		return localdb.Case{}, fmt.Errorf("submit: %w", err)
+	}
+	if _, err := s.DB.Submit(rec, api.KindCase, payload); err != nil {
+		return localdb.Case{}, fmt.Errorf("submit: %w", err)
+	}
+	if s.Log != nil {
+		s.Log.Info("case submitted", "case", number, "item", it.Code, "missing", len(missing))
+	}
+	s.kick()
+	c.Status = localdb.StatusSubmitted
+	return c, nil
+}
+
+// Collect says where and how the result is collected, for the receipt.
+func Collect(it catalog.Item) string {
+	if len(it.Delivery) == 0 {
+		return it.Place
+	}
+	return strings.Join(it.Delivery, "、") + "（" + it.Place + "）"
+}
+
+// Receipt lays out a case's receipt (names and ID numbers masked by the layout).
+func (s *Service) Receipt(c localdb.Case) ([]byte, error) {
+	it, _ := s.Catalog.Item(c.ItemCode)
+	r := printer.Receipt{Hall: s.Cfg.Hall, CaseNumber: c.Number, Item: c.ItemName, Submitted: c.CreatedAt.In(s.now().Location()),
+		Promised: c.PromisedBy, Collect: Collect(it), LookupURL: s.LookupLink(c.Number), Missing: c.Missing}
+	if c.Person != nil {
+		r.Name, r.IDNumber = c.Person.Name, c.Person.IDNumber
+	}
+	return printer.ReceiptBytes(s.Cfg.Paper, r)
+}
+
+// PrintError is a print that failed, with what to tell the resident.
+type PrintError struct {
+	Resident string
+	Err      error
+}
+
+func (e *PrintError) Error() string { return "print: " + e.Err.Error() }
+func (e *PrintError) Unwrap() error { return e.Err }
+
+// Print sends a job and turns a failure into the Chinese sentence for the screen. The case is stored
+// whatever happens here.
+func (s *Service) Print(ctx context.Context, job []byte) error {
+	if s.Printer == nil {
+		return &PrintError{Resident: "本机没有连接打印机", Err: ErrNoPrinter}
+	}
+	err := s.Printer.Print(ctx, job)
+	if err == nil {
+		return nil
+	}
+	msg := printer.Offline.Chinese()
+	var je *printer.JobError
+	if errors.As(err, &je) {
+		msg = je.State.Chinese()
+	}
+	if s.Log != nil {
+		s.Log.Warn("print failed", "err", err)
+	}
+	return &PrintError{Resident: msg, Err: err}
+}
+
+// Grades of 好差评 (GB/T 39734-2020), best first.
+var Grades = []struct {
+	Value int
+	Name  string
+}{{5, "非常满意"}, {4, "满意"}, {3, "基本满意"}, {2, "不满意"}, {1, "非常不满意"}}
+
+// BadReasons is the short list a bad rating picks from.
+var BadReasons = []string{"等候时间太长", "办事指南看不懂", "机器不好用", "材料要求太多", "工作人员态度不好", "办理太慢", "其他"}
+
+// Bad reports whether a grade is a 差评, which asks what was wrong.
+func Bad(grade int) bool { return grade <= 2 }
+
+// Rate stores the one rating of a case and queues it for the township.
+func (s *Service) Rate(caseNumber string, grade int, reasons []string) error {
+	if Bad(grade) && len(reasons) == 0 {
+		return fmt.Errorf("rate %s: a bad rating needs what was wrong", caseNumber)
+	}
+	now := s.now().UTC()
+	rec, err := s.DB.RatingRecord(localdb.Rating{CaseNumber: caseNumber, Grade: grade, Reasons: reasons, CreatedAt: now})
+	if err != nil {
+		return err
+	}
+	payload, _ := json.Marshal(api.RatingPayload{CaseNumber: caseNumber, Grade: grade, Reasons: reasons, RatedAt: now})
+	if _, err := s.DB.Submit(rec, api.KindRating, payload); err != nil {
+		return fmt.Errorf("rate %s: %w", caseNumber, err)
+	}
+	s.kick()
+	return nil
+}
+
+// Lookup finds one case by its number (typed on the keypad); ok is false when there is none.
+func (s *Service) Lookup(number string) (localdb.Case, bool, error) {
+	c, err := s.DB.Case(strings.ToUpper(strings.TrimSpace(number)))
+	if errors.Is(err, localdb.ErrNotFound) {
+		return localdb.Case{}, false, nil
+	}
+	return c, err == nil, err
+}
+
+// CasesOf lists the cases of the resident whose card was read, newest first.
+func (s *Service) CasesOf(c idcard.Card) ([]localdb.Case, error) {
+	cs, err := s.DB.CasesFor(c.IDNumber)
+	for i, j := 0, len(cs)-1; i < j; i, j = i+1, j-1 {
+		cs[i], cs[j] = cs[j], cs[i]
+	}
+	return cs, err
+}
+
+// Businesses of the queue, with the letter of their ticket numbers.
+var Businesses = []struct{ Name, Prefix string }{
+	{"社会救助", "A"}, {"社保医保", "B"}, {"户籍证明", "C"}, {"农业农村", "D"}, {"其他业务", "E"},
+}
+
+// TakeTicket numbers a queue ticket (per day and per kiosk until the window calls them), stores
+// and queues it, and lays it out for the printer.
+func (s *Service) TakeTicket(business string) (localdb.Ticket, []byte, error) {
+	prefix := "E"
+	for _, b := range Businesses {
+		if b.Name == business {
+			prefix = b.Prefix
+		}
+	}
+	now := s.now()
+	rec, err := s.DB.TicketRecord(business, prefix, now)
+	if err != nil {
+		return localdb.Ticket{}, nil, err
+	}
+	// The ticket's number is made inside the transaction; the payload says which one it will be.
+	day := now.Format("2006-01-02")
+	before, err := s.DB.Tickets(day)
+	if err != nil {
+		return localdb.Ticket{}, nil, err
+	}
+	waiting := 0
+	n := 1
+	for _, t := range before {
+		if t.Business == business {
+			waiting++
+			n++
+		}
+	}
+	number := fmt.Sprintf("%s%03d", prefix, n)
+	payload, _ := json.Marshal(api.TicketPayload{Number: number, Business: business, Day: day, TakenAt: now.UTC()})
+	item, err := s.DB.Submit(rec, api.KindTicket, payload)
+	if err != nil {
+		return localdb.Ticket{}, nil, fmt.Errorf("take ticket: %w", err)
+	}
+	if got := strings.TrimPrefix(item.RecordKey, day+"/"); got != number {
+		return localdb.Ticket{}, nil, fmt.Errorf("take ticket: numbered %s, expected %s", got, number)
+	}
+	s.kick()
+	t := localdb.Ticket{Number: number, Business: business, Day: day, Waiting: waiting, CreatedAt: now}
+	job, err := printer.TicketBytes(s.Cfg.Paper, printer.Ticket{Hall: s.Cfg.Hall, Number: number, Business: business, Waiting: waiting, Issued: now})
+	return t, job, err
+}
+
+// Topics of messages to the village, and the preset phrases a message is made of.
+var (
+	Topics  = []string{"道路交通", "环境卫生", "水电暖", "治安安全", "补贴政策", "村务财务", "其他"}
+	Phrases = []string{"希望尽快处理", "已经反映过多次", "影响很多户", "有安全隐患", "想了解政策", "请上门看看", "感谢村委会"}
+)
+
+// LeaveMessage stores a message (its phone sealed) and queues it.
+func (s *Service) LeaveMessage(topic string, phrases []string, phone string) (string, error) {
+	if topic == "" || len(phrases) == 0 {
+		return "", errors.New("a message needs a topic and at least one phrase")
+	}
+	if phone != "" {
+		if msg := form.Check(catalog.Field{Label: "联系电话", Type: catalog.FieldPhone}, phone, s.now()); msg != "" {
+			return "", errors.New(msg)
+		}
+	}
+	id := uuid.Must(uuid.NewV7()).String()
+	text := strings.Join(phrases, "；")
+	now := s.now().UTC()
+	m := localdb.Message{ID: id, Topic: topic, Text: text, CreatedAt: now}
+	if phone != "" {
+		m.Person = &localdb.Person{Phone: phone}
+	}
+	rec, err := s.DB.MessageRecord(m)
+	if err != nil {
+		return "", err
+	}
+	payload, _ := json.Marshal(api.MessagePayload{ID: id, Topic: topic, Text: text, Phone: phone, CreatedAt: now})
+	if _, err := s.DB.Submit(rec, api.KindMessage, payload); err != nil {
+		return "", fmt.Errorf("leave message: %w", err)
+	}
+	s.kick()
+	return id, nil
+}
+
+// OpenPolls lists the polls open now; ClosedPolls those with results to show.
+func (s *Service) Polls() (open, closed []localdb.Poll, err error) {
+	all, err := s.DB.Polls()
+	now := s.now()
+	for _, p := range all {
+		switch {
+		case now.Before(p.OpensAt):
+		case p.ClosesAt.IsZero() || now.Before(p.ClosesAt):
+			open = append(open, p)
+		default:
+			closed = append(closed, p)
+		}
+	}
+	return open, closed, err
+}
+
+// ErrAlreadyVoted is a second vote by the same resident in a poll.
+var ErrAlreadyVoted = errors.New("already voted in this poll")
+
+// Vote records one resident's vote: the keyed hash of the ID number stops a second vote, and the
+// upload carries only the poll and the option.
+func (s *Service) Vote(pollID string, c idcard.Card, option string) error {
+	rec, err := s.DB.VoteRecord(pollID, c.IDNumber, option)
+	if err != nil {
+		return err
+	}
+	payload, _ := json.Marshal(api.VotePayload{PollID: pollID, Option: option, VotedAt: s.now().UTC()})
+	_, err = s.DB.Submit(rec, api.KindVote, payload)
+	if errors.Is(err, localdb.ErrExists) {
+		return ErrAlreadyVoted
+	}
+	if err != nil {
+		return fmt.Errorf("vote: %w", err)
+	}
+	s.kick()
+	return nil
+}
+
+func idType(t idcard.CardType) string {
+	if t == idcard.CardResident {
+		return ""
+	}
+	return t.Code()
+}

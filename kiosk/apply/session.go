@@ -1,0 +1,108 @@
+// Package apply is what a resident does at the self-service kiosk, without the screens: the session
+// that holds the card and the answers in memory, and the service that turns a finished session into
+// a durable case, a receipt, a rating, and the other self-service tasks (lookup, tickets, messages,
+// votes). The UI asks it; it decides.
+package apply
+
+import (
+	"strings"
+	"time"
+
+	"hallkiosk/drivers/idcard"
+	"hallkiosk/kiosk/catalog"
+)
+
+// Session is one resident at the kiosk. The card's data lives here, in memory only, until Wipe
+// (done, home, or the idle timeout); screens read it through the masked helpers.
+type Session struct {
+	card      *idcard.Card
+	ItemCode  string
+	Answers   map[string]string
+	Have      map[int]bool // materials the resident ticked "I have it", by index
+	Consented bool
+}
+
+// NewSession starts a session for an item.
+func NewSession(itemCode string) *Session {
+	return &Session{ItemCode: itemCode, Answers: map[string]string{}, Have: map[int]bool{}}
+}
+
+// SetCard keeps the card read for this session.
+func (s *Session) SetCard(c idcard.Card) { s.card = &c }
+
+// Card is the card of the session, nil when none was read or the session was wiped.
+func (s *Session) Card() *idcard.Card { return s.card }
+
+// HolderName is the name to use: the Chinese name, or the English one on cards without it.
+func HolderName(c idcard.Card) string {
+	if strings.TrimSpace(c.Name) != "" {
+		return c.Name
+	}
+	return c.EnglishName
+}
+
+// MaskedName and MaskedID are what screens may show.
+func (s *Session) MaskedName() string {
+	if s.card == nil {
+		return ""
+	}
+	return idcard.MaskName(HolderName(*s.card))
+}
+
+// MaskedID is the masked ID number for screens.
+func (s *Session) MaskedID() string {
+	if s.card == nil {
+		return ""
+	}
+	return idcard.MaskID(s.card.IDNumber)
+}
+
+// Wipe forgets everything: the card (its photo bytes overwritten), the answers, the ticks, the
+// consent. Nothing of the resident is reachable from the session afterwards.
+func (s *Session) Wipe() {
+	if s == nil {
+		return
+	}
+	if s.card != nil {
+		for i := range s.card.Photo {
+			s.card.Photo[i] = 0
+		}
+		*s.card = idcard.Card{}
+	}
+	s.card = nil
+	s.ItemCode = ""
+	s.Answers = map[string]string{}
+	s.Have = map[int]bool{}
+	s.Consented = false
+}
+
+// Empty reports whether the session holds nothing of a resident (tests use it after a wipe).
+func (s *Session) Empty() bool {
+	return s == nil || (s.card == nil && len(s.Answers) == 0 && len(s.Have) == 0 && !s.Consented && s.ItemCode == "")
+}
+
+// Missing lists the materials of item the resident does not have: required ones first.
+func (s *Session) Missing(it catalog.Item) (required, optional []string) {
+	for i, m := range it.Materials {
+		if s.Have[i] {
+			continue
+		}
+		if m.Required {
+			required = append(required, m.Name)
+		} else if m.Condition == "" {
+			optional = append(optional, m.Name)
+		}
+	}
+	return required, optional
+}
+
+// CardProblem says, in Chinese, why a card cannot be used for an application, or "" if it can.
+func CardProblem(c idcard.Card, now time.Time) string {
+	if c.Expired(now) {
+		return "这张证件已过期（有效期至 " + c.ValidTo.Format("2006年01月02日") + "）。请带有效证件到综合窗口，工作人员帮您办理。"
+	}
+	if c.IDNumber == "" || HolderName(c) == "" {
+		return "证件信息读不全，请重新放一次证件。"
+	}
+	return ""
+}

@@ -124,6 +124,48 @@ func SlipBytes(p Paper, s Slip) ([]byte, error) {
 	return footer(e)
 }
 
+// Checklist is the 预审 list: what a resident still has to bring for an item, and where.
+type Checklist struct {
+	Hall, Item string
+	Missing    []string
+	Place      string
+	Hours      string
+	Phone      string
+	GuideURL   string // QR to the item's guide
+	Printed    time.Time
+	Incomplete bool // the case may be submitted first (容缺受理)
+	CaseNumber string
+}
+
+// ChecklistBytes lays out the list of materials to bring.
+func ChecklistBytes(p Paper, c Checklist) ([]byte, error) {
+	e := header(p, c.Hall, "材 料 清 单")
+	e.Line("办理事项：" + c.Item)
+	if c.CaseNumber != "" {
+		e.Line("办件编号：" + c.CaseNumber)
+	}
+	e.Line(rule(p)).Line("请带齐以下材料：")
+	for i, m := range c.Missing {
+		e.Line(fmt.Sprintf("%d. %s", i+1, m))
+	}
+	e.Line(rule(p))
+	if c.Place != "" {
+		e.Line("办理地点：" + c.Place)
+	}
+	if c.Hours != "" {
+		e.Line("办理时间：" + c.Hours)
+	}
+	if c.Phone != "" {
+		e.Line("咨询电话：" + c.Phone)
+	}
+	e.Line("打印时间：" + c.Printed.Format("2006年01月02日 15:04"))
+	if c.GuideURL != "" {
+		e.Line(rule(p)).Align(Center).Line("扫码查看办事指南")
+		qr(p, e, c.GuideURL)
+	}
+	return footer(e)
+}
+
 func header(p Paper, hall, title string) *Encoder {
 	e := (&Encoder{}).Init().Align(Center)
 	e.Line(hall).Size(2, 2).Line(title).Size(1, 1).Align(Left).Line(rule(p))

@@ -193,6 +193,13 @@ func (s *Service) Receipt(c localdb.Case) ([]byte, error) {
 	return printer.ReceiptBytes(s.Cfg.Paper, r)
 }
 
+// Checklist lays out the list of materials still to bring (预审).
+func (s *Service) Checklist(it catalog.Item, missing []string) ([]byte, error) {
+	return printer.ChecklistBytes(s.Cfg.Paper, printer.Checklist{Hall: s.Cfg.Hall, Item: it.Name, Missing: missing,
+		Place: it.Place, Hours: it.Hours, Phone: it.Phone, GuideURL: s.GuideLink(it.Code), Printed: s.now(),
+		Incomplete: it.AllowIncomplete})
+}
+
 // PrintError is a print that failed, with what to tell the resident.
 type PrintError struct {
 	Resident string

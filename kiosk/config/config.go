@@ -53,6 +53,21 @@ type Config struct {
 		ElderMode   bool     `toml:"elder_mode"`
 		ScreenDPI   float32  `toml:"screen_dpi"`
 	} `toml:"ui"`
+	Devices struct {
+		CardReader     string `toml:"card_reader"`
+		CardReaderBaud int    `toml:"card_reader_baud"`
+		Printer        string `toml:"printer"`
+		PrinterBaud    int    `toml:"printer_baud"`
+		PaperMM        int    `toml:"paper_mm"`
+		PrinterQR      bool   `toml:"printer_qr"`
+	} `toml:"devices"`
+	Links struct {
+		GuideURL  string `toml:"guide_url"`
+		LookupURL string `toml:"lookup_url"`
+	} `toml:"links"`
+	Calendar struct {
+		File string `toml:"file"`
+	} `toml:"calendar"`
 	Catalog struct {
 		File string `toml:"file"`
 	} `toml:"catalog"`
@@ -193,6 +208,17 @@ func (c *Config) validate() error {
 	}
 	if c.Sync.Interval.Duration < time.Second {
 		return bad("sync.interval", "%s is too short; use at least 1s", c.Sync.Interval.Duration)
+	}
+	if c.Devices.PaperMM != 58 && c.Devices.PaperMM != 80 {
+		return bad("devices.paper_mm", "%d is not a receipt paper width (58 or 80)", c.Devices.PaperMM)
+	}
+	if c.Devices.CardReaderBaud <= 0 || c.Devices.PrinterBaud <= 0 {
+		return bad("devices.printer_baud", "baud rates must be positive")
+	}
+	for field, v := range map[string]string{"links.guide_url": c.Links.GuideURL, "links.lookup_url": c.Links.LookupURL} {
+		if !strings.HasPrefix(v, "https://") && !strings.HasPrefix(v, "http://") {
+			return bad(field, "%q is not a web address (https://...)", v)
+		}
 	}
 	if c.UI.IdleTimeout.Duration < 15*time.Second {
 		return bad("ui.idle_timeout", "%s is too short for an elderly resident; use at least 15s", c.UI.IdleTimeout.Duration)

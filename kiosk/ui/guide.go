@@ -86,10 +86,13 @@ func (u *UI) ShowGuide(code string) {
 		return
 	}
 	var rows []fyne.CanvasObject
-	note := widget.NewLabel("ⓘ" + u.s.Guide.ApplyLater)
-	note.Wrapping = fyne.TextWrapWord
-	note.Importance = widget.HighImportance
-	rows = append(rows, u.text(it.Name, 1.5, colText), note)
+	rows = append(rows, u.text(it.Name, 1.5, colText))
+	if u.d.Apply == nil {
+		note := widget.NewLabel("ⓘ" + u.s.Guide.ApplyLater)
+		note.Wrapping = fyne.TextWrapWord
+		note.Importance = widget.HighImportance
+		rows = append(rows, note)
+	}
 	for _, sec := range GuideSections(u.s, u.d.Catalog, it) {
 		mark := canvas.NewRectangle(colPrimary)
 		mark.SetMinSize(fyne.NewSize(8, 1))
@@ -107,6 +110,12 @@ func (u *UI) ShowGuide(code string) {
 	}
 	up := u.button(u.s.App.PageUp, theme.MoveUpIcon(), false, pageBy(-1))
 	down := u.button(u.s.App.PageDown, theme.MoveDownIcon(), false, pageBy(1))
-	side := container.NewGridWithRows(2, up, down)
+	side := fyne.CanvasObject(container.NewGridWithRows(2, up, down))
+	if u.d.Apply != nil {
+		start := u.button(u.s.Apply.Start, theme.ConfirmIcon(), true, func() { u.push(); u.startApply(code) })
+		qrBox := container.NewVBox(qrImage(u.d.Apply.GuideLink(code), 220), widget.NewLabelWithStyle(u.s.Apply.QrHint, fyne.TextAlignCenter, fyne.TextStyle{}))
+		qrBox.Objects[1].(*widget.Label).Wrapping = fyne.TextWrapWord
+		side = container.NewBorder(container.NewVBox(start, qrBox), nil, nil, nil, side)
+	}
 	u.show(ScreenGuide, u.s.Guide.Title, container.NewBorder(nil, nil, nil, side, scroll), func() { u.ShowGuide(code) })
 }

@@ -14,11 +14,14 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"hallkiosk/drivers/idcard"
+	"hallkiosk/kiosk/apply"
 	"hallkiosk/kiosk/catalog"
 	"hallkiosk/kiosk/clock"
 	"hallkiosk/kiosk/config"
 	"hallkiosk/kiosk/idle"
 	"hallkiosk/kiosk/text"
+	"hallkiosk/localdb"
 )
 
 // Screen names, for tests and logs.
@@ -44,6 +47,8 @@ type Deps struct {
 	StartupError error
 	// Overlay, when set, is kept on every screen at the top-left corner (the first-frame probe).
 	Overlay fyne.CanvasObject
+	// Apply runs the self-service tasks; nil shows the guide only (apply at the window).
+	Apply *apply.Service
 }
 
 // UI is one kiosk screen set bound to a window.
@@ -62,6 +67,19 @@ type UI struct {
 	// Resident input that the idle reset must forget.
 	query     string
 	pageIndex int
+	sess      *apply.Session        // the resident applying, nil when nobody is
+	onCard    func(ev idcard.Event) // set while a screen waits for a card
+	// Flow state: the question on show, what the keypad holds, the case just submitted, and the
+	// picks of the rating and task screens.
+	fieldIndex   int
+	keypad       string
+	lastCase     localdb.Case
+	picked       []string
+	problem      string
+	printed      bool
+	printProblem string
+	grade        int
+	task         taskState
 	// OnScreen is called after every screen change, for tests and the startup probe.
 	OnScreen func(name string)
 }
@@ -126,6 +144,7 @@ func (u *UI) idleReset() {
 		return
 	}
 	u.d.Log.Info("idle timeout: back to home", "after", u.idle.Timeout(), "from", u.screen)
+	u.wipe()
 	u.query = ""
 	u.pageIndex = 0
 	u.history = nil
@@ -208,6 +227,7 @@ func (u *UI) goBack() {
 }
 
 func (u *UI) goHome() {
+	u.wipe()
 	u.history = nil
 	u.query = ""
 	u.pageIndex = 0
@@ -238,6 +258,9 @@ func (u *UI) ShowHome() {
 		u.push()
 		u.ShowSearch()
 	}))
+	if u.d.Apply != nil {
+		tiles = append(u.taskTiles(), tiles...)
+	}
 	cols := 4
 	if u.theme.Elder {
 		cols = 3

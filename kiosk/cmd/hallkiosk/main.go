@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -24,11 +25,17 @@ import (
 	"fyne.io/fyne/v2/theme"
 
 	"hallkiosk/assets"
+	"hallkiosk/drivers/idcard"
+	"hallkiosk/drivers/printer"
+	"hallkiosk/drivers/serialport"
+	"hallkiosk/kiosk/apply"
 	"hallkiosk/kiosk/catalog"
+	"hallkiosk/kiosk/clock"
 	"hallkiosk/kiosk/config"
 	"hallkiosk/kiosk/text"
 	"hallkiosk/kiosk/ui"
 	"hallkiosk/kiosk/upload"
+	"hallkiosk/kiosk/workday"
 	"hallkiosk/localdb"
 )
 
@@ -117,14 +124,26 @@ func run() int {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	var loop *upload.Loop
+	var svc *apply.Service
 	if db != nil {
-		go background(ctx, db, cfg, log)
+		loop = uploadLoop(db, cfg, log)
+		go background(ctx, db, cfg, loop, log)
+		if cfg.Mode == config.ModeSelfService {
+			svc = applyService(db, sealer, cfg, loop, log)
+		}
 	}
 	var cat *catalog.Catalog
 	if db != nil && cfg.Mode == config.ModeSelfService {
 		cat, err = loadCatalog(db, cfg, log)
 		if err != nil {
 			log.Error("catalog unavailable", "err", err)
+		}
+	}
+	if svc != nil {
+		svc.Catalog = cat
+		if cat == nil {
+			svc = nil
 		}
 	}
 
@@ -145,7 +164,10 @@ func run() int {
 
 	probe, firstFrame := newFrameProbe()
 	u := ui.New(ui.Deps{App: a, Window: w, Config: cfg, Catalog: cat, Strings: strs, Log: log,
-		StartupError: storeErr, Overlay: probe})
+		StartupError: storeErr, Overlay: probe, Apply: svc})
+	if svc != nil && cfg.Devices.CardReader != "" {
+		go readCards(ctx, cfg, u, log)
+	}
 	// Loading the 7 MB CJK font is the slowest step of start-up and needs no GL, so it runs while
 	// the driver brings up the window; the first screen is built once both are ready. Only the
 	// regular style is loaded: the screens use no other.
@@ -187,9 +209,92 @@ func run() int {
 	return 0
 }
 
+// uploadLoop makes the upload loop when the kiosk is enrolled; nil when it is not (it works
+// offline and keeps everything in its queue).
+func uploadLoop(db *localdb.DB, cfg *config.Config, log *slog.Logger) *upload.Loop {
+	cred, err := upload.LoadCredential(cfg.Sync.Credential)
+	if err != nil {
+		log.Warn("uploads off", "err", err)
+		return nil
+	}
+	hc, err := upload.HTTPClient(cfg.Sync.CAFile, time.Minute)
+	if err != nil {
+		log.Error("uploads off", "err", err)
+		return nil
+	}
+	log.Info("uploading to township", "url", cred.URL, "device", cred.DeviceID, "village", cred.Village)
+	return &upload.Loop{DB: db, Client: &upload.Client{Cred: cred, HTTP: hc}, Log: log, Interval: cfg.Sync.Interval.Duration}
+}
+
+// applyService wires the resident's tasks to the store, the printer and the calendar.
+func applyService(db *localdb.DB, sealer *localdb.Sealer, cfg *config.Config, loop *upload.Loop, log *slog.Logger) *apply.Service {
+	cal, err := loadCalendar(cfg)
+	if err != nil {
+		log.Error("holiday calendar unusable; using the built-in one", "err", err)
+		cal, _ = workday.Parse("built-in", assets.Holidays)
+	}
+	code := "X" + strings.ToUpper(hex.EncodeToString(sealer.IDIndex("kiosk-code"))[:3])
+	if loop != nil && loop.Client.Cred.KioskCode != "" {
+		code = loop.Client.Cred.KioskCode
+	}
+	paper := printer.Paper58
+	if cfg.Devices.PaperMM == 80 {
+		paper = printer.Paper80
+	}
+	paper.NativeQR = cfg.Devices.PrinterQR
+	svc := &apply.Service{DB: db, Catalog: nil, Calendar: cal, Clock: clock.Real{}, Log: log,
+		Cfg: apply.Config{Hall: cfg.Hall.Name, KioskCode: code, GuideURL: cfg.Links.GuideURL, LookupURL: cfg.Links.LookupURL, Paper: paper}}
+	if loop != nil {
+		svc.Kick = loop.Kick
+	}
+	if cfg.Devices.Printer != "" {
+		port, err := openPort(cfg.Devices.Printer, cfg.Devices.PrinterBaud)
+		if err != nil {
+			log.Error("printer unavailable; receipts will not print", "err", err)
+		} else {
+			svc.Printer = printer.NewDevice(port, printer.Pacing{})
+		}
+	}
+	return svc
+}
+
+func loadCalendar(cfg *config.Config) (*workday.Calendar, error) {
+	if cfg.Calendar.File == "" {
+		return workday.Parse("built-in", assets.Holidays)
+	}
+	data, err := os.ReadFile(cfg.Calendar.File)
+	if err != nil {
+		return nil, fmt.Errorf("calendar: %w", err)
+	}
+	return workday.Parse(cfg.Calendar.File, data)
+}
+
+func openPort(device string, baud int) (serialport.Port, error) {
+	path, err := serialport.Resolve(device)
+	if err != nil {
+		return nil, err
+	}
+	return serialport.Open(path, baud)
+}
+
+// readCards runs the card reader's poller and hands each card to the screen on the UI thread.
+func readCards(ctx context.Context, cfg *config.Config, u *ui.UI, log *slog.Logger) {
+	events := make(chan idcard.Event)
+	p := &idcard.Poller{Open: func() (serialport.Port, error) { return openPort(cfg.Devices.CardReader, cfg.Devices.CardReaderBaud) }, Log: log}
+	go func() { _ = p.Run(ctx, events) }()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case ev := <-events:
+			fyne.Do(func() { u.CardEvent(ev) })
+		}
+	}
+}
+
 // background runs for the kiosk's whole life: the upload loop (once enrolled) and the daily
 // retention purge.
-func background(ctx context.Context, db *localdb.DB, cfg *config.Config, log *slog.Logger) {
+func background(ctx context.Context, db *localdb.DB, cfg *config.Config, loop *upload.Loop, log *slog.Logger) {
 	purge := func() {
 		rep, err := db.Purge(cfg.Store.Retention.Duration)
 		if err != nil {
@@ -211,19 +316,9 @@ func background(ctx context.Context, db *localdb.DB, cfg *config.Config, log *sl
 			}
 		}
 	}()
-	cred, err := upload.LoadCredential(cfg.Sync.Credential)
-	if err != nil {
-		log.Warn("uploads off", "err", err)
-		return
+	if loop != nil {
+		loop.Run(ctx)
 	}
-	hc, err := upload.HTTPClient(cfg.Sync.CAFile, time.Minute)
-	if err != nil {
-		log.Error("uploads off", "err", err)
-		return
-	}
-	log.Info("uploading to township", "url", cred.URL, "device", cred.DeviceID, "village", cred.Village)
-	loop := &upload.Loop{DB: db, Client: &upload.Client{Cred: cred, HTTP: hc}, Log: log, Interval: cfg.Sync.Interval.Duration}
-	loop.Run(ctx)
 }
 
 func enrolCmd(args []string) int {
@@ -286,6 +381,8 @@ func loadConfig(o options) (*config.Config, error) {
 		cfg.Store.Path = filepath.Join(".demo", "hallkiosk.db")
 		cfg.Store.DeviceKey = filepath.Join(".demo", "device.key")
 		cfg.Sync.Credential = filepath.Join(".demo", "township.json")
+		cfg.Devices.CardReader = filepath.Join(".demo", "idcard")
+		cfg.Devices.Printer = filepath.Join(".demo", "printer")
 	}
 	if o.windowed {
 		cfg.Fullscreen = false

@@ -1,0 +1,649 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+	qrcode "github.com/skip2/go-qrcode"
+
+	"hallkiosk/drivers/idcard"
+	"hallkiosk/kiosk/apply"
+	"hallkiosk/kiosk/catalog"
+	"hallkiosk/kiosk/form"
+	"hallkiosk/kiosk/text"
+	"hallkiosk/localdb"
+)
+
+// Screens of the resident's flow.
+const (
+	ScreenCard      = "card"
+	ScreenForm      = "form"
+	ScreenMaterials = "materials"
+	ScreenConsent   = "consent"
+	ScreenConfirm   = "confirm"
+	ScreenDone      = "done"
+	ScreenRating    = "rating"
+)
+
+// Session is the resident session on the kiosk (nil when nobody is applying); tests look into it
+// to prove the idle timeout and "home" leave nothing behind.
+func (u *UI) Session() *apply.Session { return u.sess }
+
+// wipe forgets the resident: card, answers, ticks, consent, and any screen state built from them.
+func (u *UI) wipe() {
+	if u.sess != nil {
+		u.sess.Wipe()
+	}
+	u.sess = nil
+	u.onCard = nil
+	u.fieldIndex = 0
+	u.keypad = ""
+	u.lastCase = localdb.Case{}
+	u.picked = nil
+}
+
+// CardEvent takes a card laid on the reader. Only a screen waiting for a card uses it; at any other
+// moment a card is ignored (a resident resting a card on the reader reads nothing).
+func (u *UI) CardEvent(ev idcard.Event) {
+	if u.onCard != nil {
+		u.touch()
+		u.onCard(ev)
+	}
+}
+
+// step is the "第 2 步，共 6 步：填写信息" line over each screen of the flow.
+func (u *UI) step(n int, title string) fyne.CanvasObject {
+	return u.text(text.N(u.s.Apply.Step, n)+"："+title, 1.25, colPrimary)
+}
+
+// qrImage draws a QR code for a phone to scan.
+func qrImage(data string, size float32) fyne.CanvasObject {
+	q, err := qrcode.New(data, qrcode.Medium)
+	if err != nil {
+		return layout.NewSpacer()
+	}
+	img := canvas.NewImageFromImage(q.Image(512))
+	img.FillMode = canvas.ImageFillContain
+	img.ScaleMode = canvas.ImageScalePixels
+	img.SetMinSize(fyne.NewSize(size, size))
+	return img
+}
+
+// startApply begins a session for an item and asks for the card.
+func (u *UI) startApply(code string) {
+	u.wipe()
+	u.sess = apply.NewSession(code)
+	u.ShowCard()
+}
+
+// ShowCard asks for the ID card and waits for the reader.
+func (u *UI) ShowCard() {
+	a := u.s.Apply
+	status := para(a.CardPrompt)
+	var problem string
+	render := func() { u.ShowCard() }
+	u.onCard = func(ev idcard.Event) {
+		var se *idcard.StatusError
+		switch {
+		case errors.As(ev.Err, &se):
+			problem = se.Resident
+		case ev.Err != nil:
+			problem = a.CardRetry
+		default:
+			if p := apply.CardProblem(ev.Card, u.d.Clock.Now()); p != "" {
+				problem = p
+			} else if u.sess != nil {
+				u.sess.SetCard(ev.Card)
+				u.onCard = nil
+				u.fieldIndex = 0
+				u.push()
+				u.ShowForm()
+				return
+			}
+		}
+		u.d.Log.Info("card not usable", "reason", logReason(ev.Err))
+		u.showCardScreen(status, problem, render)
+	}
+	u.showCardScreen(status, problem, render)
+}
+
+func logReason(err error) string {
+	if err == nil {
+		return "card refused (expired or incomplete)"
+	}
+	return err.Error()
+}
+
+func (u *UI) showCardScreen(prompt *widget.Label, problem string, render func()) {
+	a := u.s.Apply
+	it, _ := u.d.Catalog.Item(u.sessCode())
+	arrow := u.text("⬇", 4, colPrimary)
+	rows := []fyne.CanvasObject{u.step(1, a.CardTitle), u.text(it.Name, 1.5, colText), prompt}
+	if problem != "" {
+		p := u.text("⚠ "+problem, 1.1, colError)
+		if len([]rune(problem)) > 24 {
+			l := para("⚠ " + problem)
+			l.Importance = widget.DangerImportance
+			rows = append(rows, l)
+		} else {
+			rows = append(rows, p)
+		}
+	}
+	rows = append(rows, para(a.CardTypes), container.NewCenter(arrow))
+	u.show(ScreenCard, a.CardTitle, container.NewCenter(fixedWidth(1300, container.NewVBox(rows...))), render)
+}
+
+func (u *UI) sessCode() string {
+	if u.sess == nil {
+		return ""
+	}
+	return u.sess.ItemCode
+}
+
+func (u *UI) applicantLine() fyne.CanvasObject {
+	return u.text(u.s.Apply.Applicant+"："+u.sess.MaskedName()+"   "+u.sess.MaskedID(), 1, colText)
+}
+
+// ShowForm asks the item's questions one at a time: one decision per screen, large choices.
+func (u *UI) ShowForm() {
+	a := u.s.Apply
+	it, ok := u.d.Catalog.Item(u.sessCode())
+	if !ok || u.sess == nil || u.sess.Card() == nil {
+		u.goHome()
+		return
+	}
+	if len(it.Form) == 0 || u.fieldIndex >= len(it.Form) {
+		u.ShowMaterials()
+		return
+	}
+	f := it.Form[u.fieldIndex]
+	render := func() { u.ShowForm() }
+	value := u.sess.Answers[f.ID]
+	set := func(v string) { u.sess.Answers[f.ID] = v; render() }
+	head := []fyne.CanvasObject{u.step(2, a.FormTitle), u.applicantLine(),
+		u.text(fmt.Sprintf("%s / %d", text.N(a.Question, u.fieldIndex+1), len(it.Form)), 1, colText),
+		u.text(f.Label, 1.5, colText)}
+	if f.Hint != "" {
+		head = append(head, para(f.Hint))
+	}
+	if u.problem != "" {
+		l := para("⚠ " + u.problem)
+		l.Importance = widget.DangerImportance
+		head = append(head, l)
+		u.problem = ""
+	}
+	var input fyne.CanvasObject
+	switch f.Type {
+	case catalog.FieldChoice, catalog.FieldYesNo:
+		opts := f.Options
+		if f.Type == catalog.FieldYesNo {
+			opts = []string{form.Yes, form.No}
+		}
+		var bs []fyne.CanvasObject
+		for _, o := range opts {
+			o := o
+			label := o
+			b := u.button(label, nil, value == o, func() { set(o) })
+			if value == o {
+				b.SetText("✓ " + o)
+			}
+			bs = append(bs, b)
+		}
+		input = u.choiceGrid(bs)
+	case catalog.FieldMulti, catalog.FieldText:
+		var bs []fyne.CanvasObject
+		for _, o := range f.Options {
+			o := o
+			on := form.Picked(value, o)
+			b := u.button(o, nil, on, func() { set(form.Toggle(f, value, o)) })
+			if on {
+				b.SetText("✓ " + o)
+			}
+			bs = append(bs, b)
+		}
+		input = u.choiceGrid(bs)
+	case catalog.FieldNumber, catalog.FieldPhone:
+		input = u.numberInput(f, value, set)
+	case catalog.FieldDate:
+		input = u.dateInput(value, set)
+	}
+	prev := u.button(a.Prev, theme.NavigateBackIcon(), false, func() {
+		if u.fieldIndex == 0 {
+			u.goBack()
+			return
+		}
+		u.fieldIndex--
+		render()
+	})
+	next := u.button(a.Next, theme.NavigateNextIcon(), true, func() {
+		if msg := form.Check(f, u.sess.Answers[f.ID], u.d.Clock.Now()); msg != "" {
+			u.problem = msg
+			render()
+			return
+		}
+		u.fieldIndex++
+		render()
+	})
+	nav := container.NewGridWithColumns(2, prev, next)
+	body := container.NewBorder(container.NewVBox(head...), nav, nil, nil, input)
+	u.show(ScreenForm, a.FormTitle, body, render)
+}
+
+// choiceGrid lays big option buttons out two (elder: one or two) to a row, tall enough for a finger.
+func (u *UI) choiceGrid(bs []fyne.CanvasObject) fyne.CanvasObject {
+	cols := 2
+	if len(bs) > 4 && !u.theme.Elder {
+		cols = 3
+	}
+	rows := (len(bs) + cols - 1) / cols
+	for len(bs) < rows*cols {
+		bs = append(bs, layout.NewSpacer())
+	}
+	grid := container.NewGridWithColumns(cols, bs...)
+	return container.NewVBox(grid)
+}
+
+// numberInput is the numeric keypad with the value shown large above it.
+func (u *UI) numberInput(f catalog.Field, value string, set func(string)) fyne.CanvasObject {
+	a := u.s.Apply
+	shown := value
+	if shown == "" {
+		shown = a.NothingYet
+	} else if f.Unit != "" {
+		shown += " " + f.Unit
+	}
+	display := u.text(shown, 1.75, colPrimary)
+	max := form.KeypadMax(f)
+	pad := u.keypadGrid(func(d string) {
+		if len(value) < max {
+			set(value + d)
+		}
+	}, func() {
+		if value != "" {
+			set(value[:len(value)-1])
+		}
+	}, func() { set("") })
+	return container.NewBorder(container.NewCenter(display), nil, nil, nil, container.NewCenter(fixedWidth(900, pad)))
+}
+
+// keypadGrid is 1-9, 清空, 0, 退格 in big keys.
+func (u *UI) keypadGrid(digit func(string), del, clear func()) fyne.CanvasObject {
+	var keys []fyne.CanvasObject
+	for _, d := range []string{"1", "2", "3", "4", "5", "6", "7", "8", "9"} {
+		d := d
+		keys = append(keys, u.button(d, nil, false, func() { digit(d) }))
+	}
+	keys = append(keys, u.button(u.s.Apply.KeypadClear, nil, false, clear),
+		u.button("0", nil, false, func() { digit("0") }),
+		u.button(u.s.Apply.KeypadDelete, nil, false, del))
+	return container.New(evenRows{n: 4}, rowsOf(3, keys)...)
+}
+
+func rowsOf(n int, objs []fyne.CanvasObject) []fyne.CanvasObject {
+	var rows []fyne.CanvasObject
+	for i := 0; i < len(objs); i += n {
+		rows = append(rows, container.NewGridWithColumns(n, objs[i:min(i+n, len(objs))]...))
+	}
+	return rows
+}
+
+// dateInput picks a date with plus and minus buttons for year, month and day: no typing.
+func (u *UI) dateInput(value string, set func(string)) fyne.CanvasObject {
+	a := u.s.Apply
+	now := u.d.Clock.Now()
+	d, err := time.ParseInLocation("2006-01-02", value, now.Location())
+	if err != nil {
+		d = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
+	}
+	if value == "" {
+		u.sess.Answers[u.currentFieldID()] = d.Format("2006-01-02")
+	}
+	col := func(label string, shown int, step func(int) time.Time) fyne.CanvasObject {
+		plus := u.button("＋ "+label, nil, false, func() { set(step(1).Format("2006-01-02")) })
+		minus := u.button("－ "+label, nil, false, func() { set(step(-1).Format("2006-01-02")) })
+		return container.NewVBox(plus, container.NewCenter(u.text(strconv.Itoa(shown)+label, 1.75, colPrimary)), minus)
+	}
+	return container.NewCenter(container.NewGridWithColumns(3,
+		col(a.DateYear, d.Year(), func(n int) time.Time { return d.AddDate(n, 0, 0) }),
+		col(a.DateMonth, int(d.Month()), func(n int) time.Time { return d.AddDate(0, n, 0) }),
+		col(a.DateDay, d.Day(), func(n int) time.Time { return d.AddDate(0, 0, n) })))
+}
+
+func (u *UI) currentFieldID() string {
+	it, _ := u.d.Catalog.Item(u.sessCode())
+	if u.fieldIndex < len(it.Form) {
+		return it.Form[u.fieldIndex].ID
+	}
+	return ""
+}
+
+// ShowMaterials asks, material by material, "did you bring it?"; missing ones can be printed as a
+// list to bring (预审).
+func (u *UI) ShowMaterials() {
+	a := u.s.Apply
+	it, ok := u.d.Catalog.Item(u.sessCode())
+	if !ok || u.sess == nil {
+		u.goHome()
+		return
+	}
+	render := func() { u.ShowMaterials() }
+	per := 5
+	if u.theme.Elder {
+		per = 3
+	}
+	pages := (len(it.Materials) + per - 1) / per
+	u.pageIndex = max(0, min(u.pageIndex, pages-1))
+	var rows []fyne.CanvasObject
+	for i := u.pageIndex * per; i < min(len(it.Materials), (u.pageIndex+1)*per); i++ {
+		i, m := i, it.Materials[i]
+		name := m.Name
+		if m.Required {
+			name = "【" + a.Required + "】" + name
+		} else if m.Condition != "" {
+			name = a.Conditional + m.Condition + "：" + m.Name
+		}
+		have := u.sess.Have[i]
+		label := a.HaveNot
+		if have {
+			label = a.Have
+		}
+		b := u.button(label, nil, have, func() { u.sess.Have[i] = !have; render() })
+		rows = append(rows, container.NewBorder(nil, nil, nil, fixedWidth(260, b), para(name)))
+	}
+	list := container.NewVBox(rows...)
+	var pager fyne.CanvasObject = layout.NewSpacer()
+	if pages > 1 {
+		prev := u.button(u.s.App.PageUp, theme.MoveUpIcon(), false, func() { u.pageIndex--; render() })
+		next := u.button(u.s.App.PageDown, theme.MoveDownIcon(), false, func() { u.pageIndex++; render() })
+		if u.pageIndex == 0 {
+			prev.Disable()
+		}
+		if u.pageIndex == pages-1 {
+			next.Disable()
+		}
+		pager = container.NewGridWithColumns(3, prev, widget.NewLabelWithStyle(
+			fmt.Sprintf("第 %d / %d 页", u.pageIndex+1, pages), fyne.TextAlignCenter, fyne.TextStyle{}), next)
+	}
+	missing, _ := u.sess.Missing(it)
+	var foot []fyne.CanvasObject
+	if u.notice != "" {
+		foot = append(foot, u.text("✓ "+u.notice, 1, colPrimary))
+		u.notice = ""
+	}
+	nextStep := u.button(a.NextStep, theme.NavigateNextIcon(), true, func() { u.pageIndex = 0; u.push(); u.ShowConsent() })
+	printList := u.button(a.PrintChecklist, nil, false, func() { u.printChecklist(it, missing) })
+	switch {
+	case len(missing) == 0:
+		foot = append(foot, nextStep)
+	case it.AllowIncomplete:
+		foot = append(foot, para(text.N(a.MissingCanSubmit, len(missing))), container.NewGridWithColumns(2, printList, nextStep))
+	default:
+		l := para(text.N(a.MissingCannotSubmit, len(missing)))
+		l.Importance = widget.DangerImportance
+		foot = append(foot, l, printList)
+	}
+	head := container.NewVBox(u.step(3, a.MaterialsTitle), para(a.MaterialsPrompt))
+	body := container.NewBorder(head, container.NewVBox(append([]fyne.CanvasObject{pager}, foot...)...), nil, nil, list)
+	u.show(ScreenMaterials, a.MaterialsTitle, body, render)
+}
+
+// printChecklist prints what the resident still has to bring (预审 list) on the receipt printer.
+func (u *UI) printChecklist(it catalog.Item, missing []string) {
+	job, err := u.d.Apply.Checklist(it, missing)
+	if err == nil {
+		err = u.d.Apply.Print(context.Background(), job)
+	}
+	var pe *apply.PrintError
+	switch {
+	case errors.As(err, &pe):
+		u.problem = pe.Resident
+		u.notice = ""
+	case err != nil:
+		u.problem = err.Error()
+	default:
+		u.notice = u.s.Apply.ChecklistPrinted
+	}
+	if u.problem != "" {
+		u.notice = "⚠ " + u.problem
+		u.problem = ""
+	}
+	u.ShowMaterials()
+}
+
+// ShowConsent says what is collected, why, who receives it and for how long, before anything is
+// stored. Refusing goes home and keeps nothing.
+func (u *UI) ShowConsent() {
+	a := u.s.Apply
+	it, ok := u.d.Catalog.Item(u.sessCode())
+	if !ok || u.sess == nil {
+		u.goHome()
+		return
+	}
+	days := int(u.d.Config.Store.Retention.Duration / (24 * time.Hour))
+	body := strings.NewReplacer("{item}", it.Name, "{township}", u.d.Config.Hall.Township, "{body}", it.Body,
+		"{days}", strconv.Itoa(days)).Replace(a.ConsentBody)
+	agree := u.button(a.Agree, theme.ConfirmIcon(), true, func() {
+		u.sess.Consented = true
+		u.push()
+		u.ShowConfirm()
+	})
+	refuse := u.button(a.Refuse, theme.CancelIcon(), false, func() {
+		u.d.Log.Info("consent refused; session wiped")
+		u.goHome()
+	})
+	content := container.NewBorder(u.step(4, a.ConsentTitle), container.NewGridWithColumns(2, refuse, agree), nil, nil,
+		container.NewVScroll(para(body)))
+	u.show(ScreenConsent, a.ConsentTitle, content, func() { u.ShowConsent() })
+}
+
+// ShowConfirm shows what will be submitted, masked, with one button to submit.
+func (u *UI) ShowConfirm() {
+	a := u.s.Apply
+	it, ok := u.d.Catalog.Item(u.sessCode())
+	if !ok || u.sess == nil || !u.sess.Consented {
+		u.goHome()
+		return
+	}
+	lines := []string{a.ConfirmItem + "：" + it.Name,
+		a.Applicant + "：" + u.sess.MaskedName() + "   " + u.sess.MaskedID()}
+	for _, f := range it.Form {
+		v := u.sess.Answers[f.ID]
+		if v == "" {
+			continue
+		}
+		if f.Type == catalog.FieldPhone {
+			v = maskPhone(v)
+		} else if f.Unit != "" {
+			v += f.Unit
+		}
+		lines = append(lines, f.Label+"："+v)
+	}
+	promised := u.d.Apply.Promised(it, u.d.Clock.Now())
+	lines = append(lines, a.ConfirmPromised+"："+promised.Format("2006年01月02日"))
+	if missing, _ := u.sess.Missing(it); len(missing) > 0 {
+		lines = append(lines, a.ConfirmMissing+"："+strings.Join(missing, "、"))
+	}
+	var rows []fyne.CanvasObject
+	rows = append(rows, u.step(5, a.ConfirmTitle))
+	if u.problem != "" {
+		l := para("⚠ " + u.problem)
+		l.Importance = widget.DangerImportance
+		rows = append(rows, l)
+		u.problem = ""
+	}
+	for _, l := range lines {
+		rows = append(rows, para(l))
+	}
+	submit := u.button(a.Submit, theme.ConfirmIcon(), true, u.submit)
+	u.show(ScreenConfirm, a.ConfirmTitle, container.NewBorder(nil, submit, nil, nil, container.NewVScroll(container.NewVBox(rows...))),
+		func() { u.ShowConfirm() })
+}
+
+func maskPhone(p string) string {
+	if len(p) < 7 {
+		return p
+	}
+	return p[:3] + "****" + p[len(p)-4:]
+}
+
+// submit stores the case; only when that returned does the screen say it was received.
+func (u *UI) submit() {
+	c, err := u.d.Apply.Submit(u.sess)
+	if err != nil {
+		u.d.Log.Error("submit failed", "err", err)
+		u.problem = u.s.Apply.SubmitFailed
+		u.ShowConfirm()
+		return
+	}
+	stored, err := u.d.Apply.DB.Case(c.Number)
+	if err == nil {
+		c = stored
+	}
+	u.lastCase = c
+	u.history = nil
+	u.printed, u.printProblem = false, ""
+	u.ShowDone()
+	job, err := u.d.Apply.Receipt(c)
+	if err == nil {
+		err = u.d.Apply.Print(context.Background(), job)
+	}
+	var pe *apply.PrintError
+	switch {
+	case errors.As(err, &pe):
+		u.printProblem = pe.Resident
+	case err != nil:
+		u.printProblem = err.Error()
+	default:
+		u.printed = true
+	}
+	// The card's data is no longer needed once the case is stored and the receipt made.
+	if u.sess != nil {
+		u.sess.Wipe()
+	}
+	u.ShowDone()
+}
+
+// ShowDone says the case was received, with its number large enough to copy by hand.
+func (u *UI) ShowDone() {
+	a := u.s.Apply
+	c := u.lastCase
+	if c.Number == "" {
+		u.goHome()
+		return
+	}
+	status := para(a.Printing)
+	switch {
+	case u.printProblem != "":
+		status = para(strings.ReplaceAll(a.PrintFailed, "{reason}", u.printProblem))
+		status.Importance = widget.DangerImportance
+	case u.printed:
+		status = para(a.Printed)
+	}
+	number := u.text(c.Number, 3, colPrimary)
+	rows := []fyne.CanvasObject{u.step(6, a.DoneTitle), u.text("✓ "+a.DoneTitle, 2, colText),
+		u.text(a.CaseNumber+"：", 1.25, colText), container.NewCenter(number),
+		u.text(strings.ReplaceAll(a.Promised, "{date}", c.PromisedBy.Format("2006年01月02日")), 1.25, colText), status}
+	rate := u.button(a.Rate, theme.ConfirmIcon(), true, func() { u.ShowRating() })
+	u.show(ScreenDone, a.DoneTitle, container.NewBorder(nil, rate, nil, nil, container.NewCenter(fixedWidth(1500, container.NewVBox(rows...)))),
+		func() { u.ShowDone() })
+}
+
+// ShowRating is 好差评: five grades with their names; a bad one asks what was wrong.
+func (u *UI) ShowRating() {
+	a := u.s.Apply
+	c := u.lastCase
+	if c.Number == "" {
+		u.goHome()
+		return
+	}
+	render := func() { u.ShowRating() }
+	var rows []fyne.CanvasObject
+	rows = append(rows, u.text(a.RatePrompt, 1.5, colText))
+	if u.grade == 0 || !apply.Bad(u.grade) {
+		var bs []fyne.CanvasObject
+		for _, g := range apply.Grades {
+			g := g
+			stars := strings.Repeat("★", g.Value) + strings.Repeat("☆", 5-g.Value)
+			bs = append(bs, u.button(stars+"  "+g.Name, nil, false, func() {
+				u.grade = g.Value
+				if apply.Bad(g.Value) {
+					render()
+					return
+				}
+				u.rate(c.Number, nil)
+			}))
+		}
+		rows = append(rows, container.New(evenRows{n: 5}, bs...))
+		u.show(ScreenRating, a.RateTitle, container.NewBorder(rows[0], nil, nil, nil, rows[1]), render)
+		return
+	}
+	rows = append(rows, para(a.RateWhy))
+	var bs []fyne.CanvasObject
+	for _, r := range apply.BadReasons {
+		r := r
+		on := containsStr(u.picked, r)
+		label := r
+		if on {
+			label = "✓ " + r
+		}
+		bs = append(bs, u.button(label, nil, on, func() { u.picked = toggleStr(u.picked, r); render() }))
+	}
+	send := u.button(a.RateSend, theme.ConfirmIcon(), true, func() { u.rate(c.Number, u.picked) })
+	if len(u.picked) == 0 {
+		send.Disable()
+	}
+	u.show(ScreenRating, a.RateTitle, container.NewBorder(container.NewVBox(rows...), send, nil, nil, u.choiceGrid(bs)), render)
+}
+
+func (u *UI) rate(number string, reasons []string) {
+	a := u.s.Apply
+	msg := a.RateDone
+	if apply.Bad(u.grade) {
+		msg = a.RateThanks
+	}
+	if err := u.d.Apply.Rate(number, u.grade, reasons); err != nil && !errors.Is(err, localdb.ErrExists) {
+		u.d.Log.Error("rating not stored", "err", err)
+	}
+	u.grade, u.picked = 0, nil
+	u.showThanks(msg)
+}
+
+// showThanks ends a task with one sentence and the way home.
+func (u *UI) showThanks(msg string) {
+	u.wipe()
+	home := u.button(u.s.Apply.Finish, theme.HomeIcon(), true, u.goHome)
+	box := container.NewVBox(u.text("✓", 4, colPrimary), u.text(msg, 1.5, colText), home)
+	u.show(ScreenDone, msg, container.NewCenter(fixedWidth(1200, box)), func() { u.showThanks(msg) })
+}
+
+func containsStr(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func toggleStr(list []string, s string) []string {
+	if containsStr(list, s) {
+		var out []string
+		for _, v := range list {
+			if v != s {
+				out = append(out, v)
+			}
+		}
+		return out
+	}
+	return append(list, s)
+}

@@ -61,9 +61,9 @@ func (u *UI) CardEvent(ev idcard.Event) {
 	}
 }
 
-// step is the "第 2 步，共 6 步：填写信息" line over each screen of the flow.
-func (u *UI) step(n int, title string) fyne.CanvasObject {
-	return u.text(text.N(u.s.Apply.Step, n)+"："+title, 1.25, colPrimary)
+// step is the "第 2 步，共 6 步：填写信息" title of each screen of the flow, shown in the title bar.
+func (u *UI) step(n int, title string) string {
+	return text.N(u.s.Apply.Step, n) + "：" + title
 }
 
 // qrImage draws a QR code for a phone to scan.
@@ -128,7 +128,7 @@ func (u *UI) showCardScreen(prompt *widget.Label, problem string, render func())
 	a := u.s.Apply
 	it, _ := u.d.Catalog.Item(u.sessCode())
 	arrow := u.text("⬇", 4, colPrimary)
-	rows := []fyne.CanvasObject{u.step(1, a.CardTitle), u.text(it.Name, 1.5, colText), prompt}
+	rows := []fyne.CanvasObject{u.text(it.Name, 1.5, colText), prompt}
 	if problem != "" {
 		p := u.text("⚠ "+problem, 1.1, colError)
 		if len([]rune(problem)) > 24 {
@@ -140,7 +140,7 @@ func (u *UI) showCardScreen(prompt *widget.Label, problem string, render func())
 		}
 	}
 	rows = append(rows, para(a.CardTypes), container.NewCenter(arrow))
-	u.show(ScreenCard, a.CardTitle, container.NewCenter(fixedWidth(1300, container.NewVBox(rows...))), render)
+	u.show(ScreenCard, u.step(1, a.CardTitle), container.NewCenter(fixedWidth(1300, container.NewVBox(rows...))), render)
 }
 
 func (u *UI) sessCode() string {
@@ -170,10 +170,9 @@ func (u *UI) ShowForm() {
 	render := func() { u.ShowForm() }
 	value := u.sess.Answers[f.ID]
 	set := func(v string) { u.sess.Answers[f.ID] = v; render() }
-	head := []fyne.CanvasObject{u.step(2, a.FormTitle), u.applicantLine(),
-		u.text(fmt.Sprintf("%s / %d", text.N(a.Question, u.fieldIndex+1), len(it.Form)), 1, colText),
-		u.text(f.Label, 1.5, colText)}
-	if f.Hint != "" {
+	var head []fyne.CanvasObject
+	head = append(head, u.text(fmt.Sprintf("%d/%d  %s", u.fieldIndex+1, len(it.Form), f.Label), 1.25, colText))
+	if f.Hint != "" && !u.theme.Elder {
 		head = append(head, para(f.Hint))
 	}
 	if u.problem != "" {
@@ -234,15 +233,15 @@ func (u *UI) ShowForm() {
 		u.fieldIndex++
 		render()
 	})
-	nav := container.NewGridWithColumns(2, prev, next)
-	body := container.NewBorder(container.NewVBox(head...), nav, nil, nil, input)
-	u.show(ScreenForm, a.FormTitle, body, render)
+	body := container.NewBorder(container.NewVBox(head...), nil, nil, nil, input)
+	u.prev, u.next = prev, next
+	u.show(ScreenForm, u.step(2, a.FormTitle)+"   "+a.Applicant+"："+u.sess.MaskedName(), body, render)
 }
 
 // choiceGrid lays big option buttons out two (elder: one or two) to a row, tall enough for a finger.
 func (u *UI) choiceGrid(bs []fyne.CanvasObject) fyne.CanvasObject {
 	cols := 2
-	if len(bs) > 4 && !u.theme.Elder {
+	if len(bs) > 4 {
 		cols = 3
 	}
 	rows := (len(bs) + cols - 1) / cols
@@ -262,7 +261,7 @@ func (u *UI) numberInput(f catalog.Field, value string, set func(string)) fyne.C
 	} else if f.Unit != "" {
 		shown += " " + f.Unit
 	}
-	display := u.text(shown, 1.75, colPrimary)
+	display := u.text(shown, 1.5, colPrimary)
 	max := form.KeypadMax(f)
 	pad := u.keypadGrid(func(d string) {
 		if len(value) < max {
@@ -273,7 +272,8 @@ func (u *UI) numberInput(f catalog.Field, value string, set func(string)) fyne.C
 			set(value[:len(value)-1])
 		}
 	}, func() { set("") })
-	return container.NewBorder(container.NewCenter(display), nil, nil, nil, container.NewCenter(fixedWidth(900, pad)))
+	// The value beside the keypad, not above it: the screen is wide, and in elder mode not tall.
+	return container.NewGridWithColumns(2, container.NewCenter(display), pad)
 }
 
 // keypadGrid is 1-9, 清空, 0, 退格 in big keys.
@@ -286,7 +286,13 @@ func (u *UI) keypadGrid(digit func(string), del, clear func()) fyne.CanvasObject
 	keys = append(keys, u.button(u.s.Apply.KeypadClear, nil, false, clear),
 		u.button("0", nil, false, func() { digit("0") }),
 		u.button(u.s.Apply.KeypadDelete, nil, false, del))
-	return container.New(evenRows{n: 4}, rowsOf(3, keys)...)
+	return container.NewGridWithRows(4, rowsOf(3, keys)...)
+}
+
+// hcenter centres o across and lets it take the whole height, unlike container.NewCenter, which
+// shrinks it to its minimum.
+func hcenter(o fyne.CanvasObject) fyne.CanvasObject {
+	return container.NewHBox(layout.NewSpacer(), o, layout.NewSpacer())
 }
 
 func rowsOf(n int, objs []fyne.CanvasObject) []fyne.CanvasObject {
@@ -339,7 +345,7 @@ func (u *UI) ShowMaterials() {
 	render := func() { u.ShowMaterials() }
 	per := 5
 	if u.theme.Elder {
-		per = 3
+		per = 2
 	}
 	pages := (len(it.Materials) + per - 1) / per
 	u.pageIndex = max(0, min(u.pageIndex, pages-1))
@@ -384,17 +390,21 @@ func (u *UI) ShowMaterials() {
 	printList := u.button(a.PrintChecklist, nil, false, func() { u.printChecklist(it, missing) })
 	switch {
 	case len(missing) == 0:
-		foot = append(foot, nextStep)
 	case it.AllowIncomplete:
-		foot = append(foot, para(text.N(a.MissingCanSubmit, len(missing))), container.NewGridWithColumns(2, printList, nextStep))
+		foot = append(foot, container.NewBorder(nil, nil, nil, printList, para(text.N(a.MissingCanSubmit, len(missing)))))
 	default:
 		l := para(text.N(a.MissingCannotSubmit, len(missing)))
 		l.Importance = widget.DangerImportance
 		foot = append(foot, l, printList)
+		nextStep.Disable()
 	}
-	head := container.NewVBox(u.step(3, a.MaterialsTitle), para(a.MaterialsPrompt))
+	var head fyne.CanvasObject = layout.NewSpacer()
+	if !u.theme.Elder {
+		head = para(a.MaterialsPrompt)
+	}
 	body := container.NewBorder(head, container.NewVBox(append([]fyne.CanvasObject{pager}, foot...)...), nil, nil, list)
-	u.show(ScreenMaterials, a.MaterialsTitle, body, render)
+	u.next = nextStep
+	u.show(ScreenMaterials, u.step(3, a.MaterialsTitle), body, render)
 }
 
 // printChecklist prints what the resident still has to bring (预审 list) on the receipt printer.
@@ -441,9 +451,9 @@ func (u *UI) ShowConsent() {
 		u.d.Log.Info("consent refused; session wiped")
 		u.goHome()
 	})
-	content := container.NewBorder(u.step(4, a.ConsentTitle), container.NewGridWithColumns(2, refuse, agree), nil, nil,
+	content := container.NewBorder(nil, container.NewGridWithColumns(2, refuse, agree), nil, nil,
 		container.NewVScroll(para(body)))
-	u.show(ScreenConsent, a.ConsentTitle, content, func() { u.ShowConsent() })
+	u.show(ScreenConsent, u.step(4, a.ConsentTitle), content, func() { u.ShowConsent() })
 }
 
 // ShowConfirm shows what will be submitted, masked, with one button to submit.
@@ -474,7 +484,6 @@ func (u *UI) ShowConfirm() {
 		lines = append(lines, a.ConfirmMissing+"："+strings.Join(missing, "、"))
 	}
 	var rows []fyne.CanvasObject
-	rows = append(rows, u.step(5, a.ConfirmTitle))
 	if u.problem != "" {
 		l := para("⚠ " + u.problem)
 		l.Importance = widget.DangerImportance
@@ -484,9 +493,8 @@ func (u *UI) ShowConfirm() {
 	for _, l := range lines {
 		rows = append(rows, para(l))
 	}
-	submit := u.button(a.Submit, theme.ConfirmIcon(), true, u.submit)
-	u.show(ScreenConfirm, a.ConfirmTitle, container.NewBorder(nil, submit, nil, nil, container.NewVScroll(container.NewVBox(rows...))),
-		func() { u.ShowConfirm() })
+	u.next = u.button(a.Submit, theme.ConfirmIcon(), true, u.submit)
+	u.show(ScreenConfirm, u.step(5, a.ConfirmTitle), container.NewVScroll(container.NewVBox(rows...)), func() { u.ShowConfirm() })
 }
 
 func maskPhone(p string) string {
@@ -550,12 +558,11 @@ func (u *UI) ShowDone() {
 		status = para(a.Printed)
 	}
 	number := u.text(c.Number, 3, colPrimary)
-	rows := []fyne.CanvasObject{u.step(6, a.DoneTitle), u.text("✓ "+a.DoneTitle, 2, colText),
+	rows := []fyne.CanvasObject{u.text("✓ "+a.DoneTitle, 1.5, colText),
 		u.text(a.CaseNumber+"：", 1.25, colText), container.NewCenter(number),
 		u.text(strings.ReplaceAll(a.Promised, "{date}", c.PromisedBy.Format("2006年01月02日")), 1.25, colText), status}
-	rate := u.button(a.Rate, theme.ConfirmIcon(), true, func() { u.ShowRating() })
-	u.show(ScreenDone, a.DoneTitle, container.NewBorder(nil, rate, nil, nil, container.NewCenter(fixedWidth(1500, container.NewVBox(rows...)))),
-		func() { u.ShowDone() })
+	u.next = u.button(a.Rate, theme.ConfirmIcon(), true, func() { u.ShowRating() })
+	u.show(ScreenDone, u.step(6, a.DoneTitle), container.NewCenter(fixedWidth(1500, container.NewVBox(rows...))), func() { u.ShowDone() })
 }
 
 // ShowRating is 好差评: five grades with their names; a bad one asks what was wrong.
@@ -602,7 +609,8 @@ func (u *UI) ShowRating() {
 	if len(u.picked) == 0 {
 		send.Disable()
 	}
-	u.show(ScreenRating, a.RateTitle, container.NewBorder(container.NewVBox(rows...), send, nil, nil, u.choiceGrid(bs)), render)
+	u.next = send
+	u.show(ScreenRating, a.RateTitle, container.NewBorder(container.NewVBox(rows...), nil, nil, nil, u.choiceGrid(bs)), render)
 }
 
 func (u *UI) rate(number string, reasons []string) {

@@ -115,6 +115,9 @@ func (u *UI) ShowGuide(code string) {
 		start := u.button(u.s.Apply.Start, theme.ConfirmIcon(), true, func() { u.push(); u.startApply(code) })
 		qrBox := container.NewVBox(qrImage(u.d.Apply.GuideLink(code), 220), widget.NewLabelWithStyle(u.s.Apply.QrHint, fyne.TextAlignCenter, fyne.TextStyle{}))
 		qrBox.Objects[1].(*widget.Label).Wrapping = fyne.TextWrapWord
+		if u.theme.Elder { // at 30 pt the hint would wrap into a tall column; the code alone fits
+			qrBox = container.NewVBox(qrImage(u.d.Apply.GuideLink(code), 180))
+		}
 		side = container.NewBorder(container.NewVBox(start, qrBox), nil, nil, nil, side)
 	}
 	u.show(ScreenGuide, u.s.Guide.Title, container.NewBorder(nil, nil, nil, side, scroll), func() { u.ShowGuide(code) })

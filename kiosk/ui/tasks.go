@@ -285,7 +285,7 @@ func (u *UI) ShowMessage() {
 			u.problem = ""
 		}
 		u.show(ScreenMessage, t.Message, container.NewBorder(container.NewVBox(head...), container.NewGridWithColumns(2, skip, sendWith), nil, nil,
-			container.NewCenter(fixedWidth(900, pad))), render)
+			hcenter(fixedWidth(900, pad))), render)
 	}
 }
 

@@ -80,6 +80,9 @@ type UI struct {
 	printProblem string
 	grade        int
 	task         taskState
+	// prev and next, when set before show, replace the bottom bar's back button and add a
+	// forward button (flow steps).
+	prev, next *widget.Button
 	// OnScreen is called after every screen change, for tests and the startup probe.
 	OnScreen func(name string)
 }
@@ -189,10 +192,20 @@ func (u *UI) show(name, title string, body fyne.CanvasObject, render func()) {
 	top := bar(colHeader, heading, right)
 	var bottom fyne.CanvasObject
 	if name != ScreenHome && name != ScreenPlaceholder && name != ScreenError {
-		home := u.button(u.s.App.Home, theme.HomeIcon(), true, u.goHome)
+		home := u.button(u.s.App.Home, theme.HomeIcon(), u.next == nil, u.goHome)
 		back := u.button(u.s.App.Back, theme.NavigateBackIcon(), false, u.goBack)
-		bottom = container.NewPadded(container.NewGridWithColumns(2, back, home))
+		if u.prev != nil {
+			back = u.prev
+		}
+		if u.next != nil {
+			// A step of a flow: back, home, and the step's own way forward, all in one row at the
+			// bottom where the finger expects them.
+			bottom = container.NewPadded(container.NewGridWithColumns(3, back, home, u.next))
+		} else {
+			bottom = container.NewPadded(container.NewGridWithColumns(2, back, home))
+		}
 	}
+	u.prev, u.next = nil, nil
 	content := fyne.CanvasObject(container.NewBorder(top, bottom, nil, nil, container.NewPadded(body)))
 	if u.d.Overlay != nil {
 		u.d.Overlay.Resize(u.d.Overlay.MinSize())

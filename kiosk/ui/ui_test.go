@@ -25,11 +25,12 @@ import (
 )
 
 type harness struct {
-	t     *testing.T
-	ui    *UI
-	win   fyne.Window
-	clock *clock.Fake
-	cat   *catalog.Catalog
+	prefix string // screenshot names get it (elder-)
+	t      *testing.T
+	ui     *UI
+	win    fyne.Window
+	clock  *clock.Fake
+	cat    *catalog.Catalog
 }
 
 func newHarness(t *testing.T, edit func(*config.Config)) *harness {
@@ -105,7 +106,7 @@ func (h *harness) shot(name string) {
 		return
 	}
 	img := software.RenderCanvas(h.win.Canvas(), h.ui.Theme())
-	f, err := os.Create(filepath.Join(dir, name+".png"))
+	f, err := os.Create(filepath.Join(dir, h.prefix+name+".png"))
 	if err != nil {
 		h.t.Fatal(err)
 	}

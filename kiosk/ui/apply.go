@@ -630,8 +630,8 @@ func (u *UI) rate(number string, reasons []string) {
 func (u *UI) showThanks(msg string) {
 	u.wipe()
 	home := u.button(u.s.Apply.Finish, theme.HomeIcon(), true, u.goHome)
-	box := container.NewVBox(u.text("✓", 4, colPrimary), u.text(msg, 1.5, colText), home)
-	u.show(ScreenDone, msg, container.NewCenter(fixedWidth(1200, box)), func() { u.showThanks(msg) })
+	box := container.NewVBox(container.NewCenter(u.text("✓", 4, colPrimary)), para(msg), home)
+	u.show(ScreenDone, u.s.App.Title, container.NewCenter(fixedWidth(1200, box)), func() { u.showThanks(msg) })
 }
 
 func containsStr(list []string, s string) bool {

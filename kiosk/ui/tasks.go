@@ -144,8 +144,16 @@ func (u *UI) ShowLookup() {
 	if len(u.keypad) != 12 {
 		search.Disable()
 	}
-	left := container.NewBorder(container.NewVBox(u.text(t.LookupByNumber, 1.1, colText), u.text(shown, 1.5, colPrimary)), search, nil, nil, pad)
-	head := []fyne.CanvasObject{u.text("🪪 "+t.LookupByCard+"："+u.s.Apply.CardPrompt, 1, colText)}
+	top := []fyne.CanvasObject{u.text(shown, 1.5, colPrimary)}
+	if !u.theme.Elder {
+		top = append([]fyne.CanvasObject{u.text(t.LookupByNumber, 1.1, colText)}, top...)
+	}
+	left := container.NewBorder(container.NewVBox(top...), nil, nil, nil, pad)
+	u.next = search
+	head := []fyne.CanvasObject{para("🪪 " + t.LookupByCard + "：" + u.s.Apply.CardPrompt)}
+	if u.theme.Elder {
+		head = []fyne.CanvasObject{u.text("🪪 "+t.LookupByCard+" / "+t.LookupByNumber, 1, colText)}
+	}
 	if u.problem != "" {
 		head = append(head, u.text("⚠ "+u.problem, 1, colError))
 		u.problem = ""
@@ -187,8 +195,8 @@ func (u *UI) ShowTicket() {
 			l.Importance = widget.DangerImportance
 			rows = append(rows, l)
 		}
-		home := u.button(u.s.Apply.Finish, theme.HomeIcon(), true, u.goHome)
-		u.show(ScreenTicket, t.Ticket, container.NewBorder(nil, home, nil, nil, container.NewCenter(container.NewVBox(rows...))), render)
+		u.next = u.button(u.s.Apply.Finish, theme.HomeIcon(), true, u.goHome)
+		u.show(ScreenTicket, t.Ticket, container.NewCenter(container.NewVBox(rows...)), render)
 		return
 	}
 	var bs []fyne.CanvasObject
@@ -246,8 +254,9 @@ func (u *UI) ShowMessage() {
 		if len(u.task.phrases) == 0 {
 			next.Disable()
 		}
-		head := container.NewVBox(u.text(u.task.topic, 1.25, colPrimary), u.text(t.MessagePhrases, 1.5, colText))
-		u.show(ScreenMessage, t.Message, container.NewBorder(head, next, nil, nil, u.choiceGrid(bs)), render)
+		head := container.NewVBox(u.text(u.task.topic+"："+t.MessagePhrases, 1.25, colText))
+		u.next = next
+		u.show(ScreenMessage, t.Message, container.NewBorder(head, nil, nil, nil, u.choiceGrid(bs)), render)
 	default:
 		send := func(phone string) func() {
 			return func() {
@@ -279,13 +288,16 @@ func (u *UI) ShowMessage() {
 			sendWith.Disable()
 		}
 		skip := u.button(t.MessageSkipPhone, nil, false, send(""))
-		head := []fyne.CanvasObject{u.text(t.MessagePhone, 1.5, colText), u.text(shown, 1.5, colPrimary)}
+		left := []fyne.CanvasObject{para(t.MessagePhone), u.text(shown, 1.5, colPrimary)}
 		if u.problem != "" {
-			head = append(head, u.text("⚠ "+u.problem, 1, colError))
+			l := para("⚠ " + u.problem)
+			l.Importance = widget.DangerImportance
+			left = append(left, l)
 			u.problem = ""
 		}
-		u.show(ScreenMessage, t.Message, container.NewBorder(container.NewVBox(head...), container.NewGridWithColumns(2, skip, sendWith), nil, nil,
-			hcenter(fixedWidth(900, pad))), render)
+		left = append(left, skip)
+		u.next = sendWith
+		u.show(ScreenMessage, t.Message, container.NewGridWithColumns(2, container.NewVBox(left...), pad), render)
 	}
 }
 

@@ -86,6 +86,12 @@ func newFlow(t *testing.T, edit func(*config.Config)) *flow {
 		}
 		minPx := u.Theme().MinTarget()
 		for _, o := range test.LaidOutObjects(w.Canvas().Content()) {
+			// A tile (button, border, text) must hold its text: overflowing text is drawn over the next tile.
+			if c, ok := o.(*fyne.Container); ok && len(c.Objects) == 3 && c.Visible() {
+				if b, ok := c.Objects[0].(*widget.Button); ok && b.Text == "" && c.Objects[2].MinSize().Height > c.Size().Height+1 {
+					t.Errorf("elder=%v screen %s: a tile's text needs %.0f px of its %.0f", cfg.UI.ElderMode, name, c.Objects[2].MinSize().Height, c.Size().Height)
+				}
+			}
 			if _, ok := o.(fyne.Tappable); !ok || !o.Visible() {
 				continue
 			}

@@ -254,8 +254,14 @@ func (u *UI) ShowHome() {
 	for _, w := range c.Windows {
 		w := w
 		lines := []string{w.Summary, text.N(u.s.Home.ItemsCount, len(c.ItemsIn(w.ID)))}
+		if u.d.Apply != nil && !u.theme.Elder {
+			lines = lines[:1] // with the task tiles there are four rows: the summary says enough
+		}
 		if u.theme.Elder {
 			lines = lines[1:] // big type: the window name and how many items it has
+			if u.d.Apply != nil {
+				lines = nil // four rows of tiles: the name alone fits at 30 pt
+			}
 		}
 		tiles = append(tiles, u.tile(w.Name, true, lines, func() {
 			u.push()
@@ -278,7 +284,11 @@ func (u *UI) ShowHome() {
 	if u.theme.Elder {
 		cols = 3
 	}
-	greeting := u.text(u.s.Home.Greeting, 1.5, colText)
+	scale := float32(1.5)
+	if u.d.Apply != nil {
+		scale = 1.25 // four rows of tiles need the height
+	}
+	greeting := u.text(u.s.Home.Greeting, scale, colText)
 	var head []fyne.CanvasObject
 	if u.notice != "" {
 		n := widget.NewLabel("ⓘ" + u.notice)

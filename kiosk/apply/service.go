@@ -17,6 +17,7 @@ import (
 	"hallkiosk/kiosk/catalog"
 	"hallkiosk/kiosk/clock"
 	"hallkiosk/kiosk/form"
+	"hallkiosk/kiosk/text"
 	"hallkiosk/kiosk/workday"
 	"hallkiosk/localdb"
 	"hallkiosk/township/api"
@@ -46,6 +47,7 @@ type Service struct {
 	Clock    clock.Clock
 	Printer  Printer // nil: no printer configured
 	Cfg      Config
+	Text     *text.Strings // the resident's words, from assets
 	Log      *slog.Logger
 	// Kick tells the upload loop there is something new (nil: nothing to tell).
 	Kick func()
@@ -122,10 +124,10 @@ func (s *Service) Submit(sess *Session) (localdb.Case, error) {
 		return localdb.Case{}, ErrNoCard
 	}
 	now := s.now()
-	if p := CardProblem(*card, now); p != "" {
+	if p := CardProblem(s.Text, *card, now); p != "" {
 		return localdb.Case{}, fmt.Errorf("submit: %s", p)
 	}
-	if probs := form.CheckAll(it.Form, sess.Answers, now); len(probs) > 0 {
+	if probs := form.CheckAll(s.Text, it.Form, sess.Answers, now); len(probs) > 0 {
 		return localdb.Case{}, fmt.Errorf("%w: %d fields", ErrFormInvalid, len(probs))
 	}
 	missing, _ := sess.Missing(it)
@@ -213,7 +215,7 @@ func (e *PrintError) Unwrap() error { return e.Err }
 // whatever happens here.
 func (s *Service) Print(ctx context.Context, job []byte) error {
 	if s.Printer == nil {
-		return &PrintError{Resident: "本机没有连接打印机", Err: ErrNoPrinter}
+		return &PrintError{Resident: s.Text.Problems.NoPrinter, Err: ErrNoPrinter}
 	}
 	err := s.Printer.Print(ctx, job)
 	if err == nil {
@@ -229,15 +231,6 @@ func (s *Service) Print(ctx context.Context, job []byte) error {
 	}
 	return &PrintError{Resident: msg, Err: err}
 }
-
-// Grades of 好差评 (GB/T 39734-2020), best first.
-var Grades = []struct {
-	Value int
-	Name  string
-}{{5, "非常满意"}, {4, "满意"}, {3, "基本满意"}, {2, "不满意"}, {1, "非常不满意"}}
-
-// BadReasons is the short list a bad rating picks from.
-var BadReasons = []string{"等候时间太长", "办事指南看不懂", "机器不好用", "材料要求太多", "工作人员态度不好", "办理太慢", "其他"}
 
 // Bad reports whether a grade is a 差评, which asks what was wrong.
 func Bad(grade int) bool { return grade <= 2 }
@@ -278,20 +271,20 @@ func (s *Service) CasesOf(c idcard.Card) ([]localdb.Case, error) {
 	return cs, err
 }
 
-// Businesses of the queue, with the letter of their ticket numbers.
-var Businesses = []struct{ Name, Prefix string }{
-	{"社会救助", "A"}, {"社保医保", "B"}, {"户籍证明", "C"}, {"农业农村", "D"}, {"其他业务", "E"},
+// TicketPrefix is the letter of a business's ticket numbers: A for the first in the list, and so on.
+func (s *Service) TicketPrefix(business string) string {
+	for i, b := range s.Text.Lists.Businesses {
+		if b == business {
+			return string(rune('A' + i))
+		}
+	}
+	return "Z"
 }
 
 // TakeTicket numbers a queue ticket (per day and per kiosk until the window calls them), stores
 // and queues it, and lays it out for the printer.
 func (s *Service) TakeTicket(business string) (localdb.Ticket, []byte, error) {
-	prefix := "E"
-	for _, b := range Businesses {
-		if b.Name == business {
-			prefix = b.Prefix
-		}
-	}
+	prefix := s.TicketPrefix(business)
 	now := s.now()
 	rec, err := s.DB.TicketRecord(business, prefix, now)
 	if err != nil {
@@ -326,19 +319,13 @@ func (s *Service) TakeTicket(business string) (localdb.Ticket, []byte, error) {
 	return t, job, err
 }
 
-// Topics of messages to the village, and the preset phrases a message is made of.
-var (
-	Topics  = []string{"道路交通", "环境卫生", "水电暖", "治安安全", "补贴政策", "村务财务", "其他"}
-	Phrases = []string{"希望尽快处理", "已经反映过多次", "影响很多户", "有安全隐患", "想了解政策", "请上门看看", "感谢村委会"}
-)
-
 // LeaveMessage stores a message (its phone sealed) and queues it.
 func (s *Service) LeaveMessage(topic string, phrases []string, phone string) (string, error) {
 	if topic == "" || len(phrases) == 0 {
 		return "", errors.New("a message needs a topic and at least one phrase")
 	}
 	if phone != "" {
-		if msg := form.Check(catalog.Field{Label: "联系电话", Type: catalog.FieldPhone}, phone, s.now()); msg != "" {
+		if msg := form.Check(s.Text, catalog.Field{Label: "联系电话", Type: catalog.FieldPhone}, phone, s.now()); msg != "" {
 			return "", errors.New(msg)
 		}
 	}

@@ -20,6 +20,7 @@ import (
 	"hallkiosk/drivers/sim"
 	"hallkiosk/kiosk/catalog"
 	"hallkiosk/kiosk/clock"
+	"hallkiosk/kiosk/text"
 	"hallkiosk/kiosk/workday"
 	"hallkiosk/localdb"
 	"hallkiosk/township/api"
@@ -73,7 +74,11 @@ func newFixture(t *testing.T) *fixture {
 	}
 	t.Cleanup(func() { port.Close() })
 	dev := printer.NewDevice(port, printer.Pacing{})
-	svc := &Service{DB: db, Catalog: cat, Calendar: cal, Clock: clk, Printer: dev,
+	strs, err := text.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := &Service{DB: db, Catalog: cat, Calendar: cal, Clock: clk, Printer: dev, Text: strs,
 		Cfg: Config{Hall: "王上村便民服务站", KioskCode: "K007", LookupURL: "https://zw.example.cn/q", GuideURL: "https://zw.example.cn/g", Paper: printer.Paper58}}
 	return &fixture{svc: svc, db: db, clk: clk, prn: prn, dev: dev, path: path, sealer: s}
 }
@@ -261,7 +266,7 @@ func TestRatingOncePerCase(t *testing.T) {
 	if err := f.svc.Rate("260302-K007-001", 1, nil); err == nil {
 		t.Fatal("a bad rating without a reason was taken")
 	}
-	if err := f.svc.Rate("260302-K007-001", 2, []string{BadReasons[0]}); err != nil {
+	if err := f.svc.Rate("260302-K007-001", 2, []string{f.svc.Text.Lists.BadReasons[0]}); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.svc.Rate("260302-K007-001", 5, nil); !errors.Is(err, localdb.ErrExists) {
@@ -280,10 +285,10 @@ func TestTicketsMessagesVotes(t *testing.T) {
 	if t2.Number != "A002" || t2.Waiting != 1 || t3.Number != "B001" || t3.Waiting != 0 {
 		t.Fatalf("%+v %+v", t2, t3)
 	}
-	if _, err := f.svc.LeaveMessage("道路交通", []string{Phrases[0]}, "139"); err == nil {
+	if _, err := f.svc.LeaveMessage("道路交通", []string{f.svc.Text.Lists.Phrases[0]}, "139"); err == nil {
 		t.Fatal("bad phone taken")
 	}
-	id, err := f.svc.LeaveMessage("道路交通", []string{Phrases[0], Phrases[3]}, "13912345678")
+	id, err := f.svc.LeaveMessage("道路交通", []string{f.svc.Text.Lists.Phrases[0], f.svc.Text.Lists.Phrases[3]}, "13912345678")
 	if err != nil {
 		t.Fatal(err)
 	}

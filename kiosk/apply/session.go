@@ -10,6 +10,7 @@ import (
 
 	"hallkiosk/drivers/idcard"
 	"hallkiosk/kiosk/catalog"
+	"hallkiosk/kiosk/text"
 )
 
 // Session is one resident at the kiosk. The card's data lives here, in memory only, until Wipe
@@ -97,12 +98,12 @@ func (s *Session) Missing(it catalog.Item) (required, optional []string) {
 }
 
 // CardProblem says, in Chinese, why a card cannot be used for an application, or "" if it can.
-func CardProblem(c idcard.Card, now time.Time) string {
+func CardProblem(s *text.Strings, c idcard.Card, now time.Time) string {
 	if c.Expired(now) {
-		return "这张证件已过期（有效期至 " + c.ValidTo.Format("2006年01月02日") + "）。请带有效证件到综合窗口，工作人员帮您办理。"
+		return strings.ReplaceAll(s.Problems.CardExpired, "{date}", c.ValidTo.Format("2006年01月02日"))
 	}
 	if c.IDNumber == "" || HolderName(c) == "" {
-		return "证件信息读不全，请重新放一次证件。"
+		return s.Problems.CardIncomplete
 	}
 	return ""
 }

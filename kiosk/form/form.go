@@ -4,13 +4,13 @@
 package form
 
 import (
-	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
 	"hallkiosk/kiosk/catalog"
+	"hallkiosk/kiosk/text"
 )
 
 // MultiSep joins the options picked in a multiple-choice field.
@@ -25,16 +25,28 @@ const (
 var mobile = regexp.MustCompile(`^1[3-9][0-9]{9}$`)
 var landline = regexp.MustCompile(`^0[0-9]{2,3}[0-9]{7,8}$`)
 
-// Check returns "" when value is a good answer to f, or what to fix, in words a resident understands.
-func Check(f catalog.Field, value string, now time.Time) string {
+// Check returns "" when value is a good answer to f, or what to fix, in words a resident
+// understands (the [form] strings of assets/i18n).
+func Check(s *text.Strings, f catalog.Field, value string, now time.Time) string {
+	m := s.Form
+	say := func(format string) string {
+		r := strings.NewReplacer("{label}", f.Label, "{unit}", f.Unit, "{n}", strconv.Itoa(len(value)))
+		if f.Min != nil {
+			format = strings.ReplaceAll(format, "{min}", num(*f.Min))
+		}
+		if f.Max != nil {
+			format = strings.ReplaceAll(format, "{max}", num(*f.Max))
+		}
+		return r.Replace(format)
+	}
 	value = strings.TrimSpace(value)
 	if value == "" {
 		if f.Required {
 			switch f.Type {
 			case catalog.FieldChoice, catalog.FieldMulti, catalog.FieldYesNo, catalog.FieldText:
-				return "请选择“" + f.Label + "”"
+				return say(m.Choose)
 			default:
-				return "请填写“" + f.Label + "”"
+				return say(m.Fill)
 			}
 		}
 		return ""
@@ -43,56 +55,56 @@ func Check(f catalog.Field, value string, now time.Time) string {
 	case catalog.FieldNumber:
 		n, err := strconv.ParseFloat(value, 64)
 		if err != nil {
-			return "“" + f.Label + "”只能填数字"
+			return say(m.NumberOnly)
 		}
 		if f.Min != nil && n < *f.Min {
-			return fmt.Sprintf("“%s”不能小于 %s%s，请改一下", f.Label, num(*f.Min), f.Unit)
+			return say(m.TooSmall)
 		}
 		if f.Max != nil && n > *f.Max {
-			return fmt.Sprintf("“%s”不能大于 %s%s，请改一下", f.Label, num(*f.Max), f.Unit)
+			return say(m.TooLarge)
 		}
 	case catalog.FieldPhone:
 		if !mobile.MatchString(value) && !landline.MatchString(value) {
 			if len(value) < 11 {
-				return fmt.Sprintf("电话号码只有 %d 位，手机号码是 11 位，请补全", len(value))
+				return say(m.PhoneShort)
 			}
-			return "电话号码不对：手机号码是 1 开头的 11 位数字，座机请加区号"
+			return say(m.PhoneBad)
 		}
 	case catalog.FieldDate:
 		d, err := time.ParseInLocation("2006-01-02", value, now.Location())
 		if err != nil {
-			return "“" + f.Label + "”不是一个日期"
+			return say(m.NotDate)
 		}
 		if d.Year() < now.Year()-120 || d.Year() > now.Year()+5 {
-			return "“" + f.Label + "”的年份不对，请改一下"
+			return say(m.BadYear)
 		}
 	case catalog.FieldChoice:
 		if !contains(f.Options, value) {
-			return "请从“" + f.Label + "”的选项里选一个"
+			return say(m.ChooseOne)
 		}
 	case catalog.FieldText:
 		if len([]rune(value)) > 200 {
-			return "“" + f.Label + "”太长了"
+			return say(m.TooLong)
 		}
 	case catalog.FieldMulti:
 		for _, v := range strings.Split(value, MultiSep) {
 			if !contains(f.Options, v) {
-				return "请从“" + f.Label + "”的选项里选"
+				return say(m.ChooseFrom)
 			}
 		}
 	case catalog.FieldYesNo:
 		if value != Yes && value != No {
-			return "请选择“是”或“否”"
+			return say(m.YesOrNo)
 		}
 	}
 	return ""
 }
 
 // CheckAll checks every field and returns the problems by field id; empty means all good.
-func CheckAll(fields []catalog.Field, answers map[string]string, now time.Time) map[string]string {
+func CheckAll(s *text.Strings, fields []catalog.Field, answers map[string]string, now time.Time) map[string]string {
 	out := map[string]string{}
 	for _, f := range fields {
-		if msg := Check(f, answers[f.ID], now); msg != "" {
+		if msg := Check(s, f, answers[f.ID], now); msg != "" {
 			out[f.ID] = msg
 		}
 	}

@@ -6,11 +6,16 @@ import (
 	"time"
 
 	"hallkiosk/kiosk/catalog"
+	"hallkiosk/kiosk/text"
 )
 
 func fptr(f float64) *float64 { return &f }
 
 func TestCheckSaysWhatToFix(t *testing.T) {
+	s, err := text.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
 	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.Local)
 	household := catalog.Field{ID: "h", Label: "家庭人口", Type: catalog.FieldNumber, Required: true, Min: fptr(1), Max: fptr(20), Unit: "人"}
 	phone := catalog.Field{ID: "p", Label: "联系电话", Type: catalog.FieldPhone, Required: true}
@@ -40,12 +45,12 @@ func TestCheckSaysWhatToFix(t *testing.T) {
 		{yn, No, ""},
 	}
 	for _, c := range cases {
-		got := Check(c.f, c.v, now)
+		got := Check(s, c.f, c.v, now)
 		if (c.expect == "") != (got == "") || !strings.Contains(got, c.expect) {
 			t.Errorf("%s = %q: got %q, want %q", c.f.Label, c.v, got, c.expect)
 		}
 	}
-	probs := CheckAll([]catalog.Field{household, phone, due}, map[string]string{"h": "2"}, now)
+	probs := CheckAll(s, []catalog.Field{household, phone, due}, map[string]string{"h": "2"}, now)
 	if len(probs) != 1 || probs["p"] == "" {
 		t.Fatalf("CheckAll = %v", probs)
 	}

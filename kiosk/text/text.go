@@ -200,6 +200,33 @@ type Strings struct {
 		PollUntil          string `toml:"poll_until"`
 		PollResult         string `toml:"poll_result"`
 	} `toml:"tasks"`
+	Lists struct {
+		Grades     []string `toml:"grades"`
+		BadReasons []string `toml:"bad_reasons"`
+		Businesses []string `toml:"businesses"`
+		Topics     []string `toml:"topics"`
+		Phrases    []string `toml:"phrases"`
+	} `toml:"lists"`
+	Problems struct {
+		CardExpired    string `toml:"card_expired"`
+		CardIncomplete string `toml:"card_incomplete"`
+		NoPrinter      string `toml:"no_printer"`
+	} `toml:"problems"`
+	Form struct {
+		Fill       string `toml:"fill"`
+		Choose     string `toml:"choose"`
+		NumberOnly string `toml:"number_only"`
+		TooSmall   string `toml:"too_small"`
+		TooLarge   string `toml:"too_large"`
+		PhoneShort string `toml:"phone_short"`
+		PhoneBad   string `toml:"phone_bad"`
+		NotDate    string `toml:"not_date"`
+		BadYear    string `toml:"bad_year"`
+		ChooseOne  string `toml:"choose_one"`
+		ChooseFrom string `toml:"choose_from"`
+		TooLong    string `toml:"too_long"`
+		YesOrNo    string `toml:"yes_or_no"`
+	} `toml:"form"`
 }
 
 // Load decodes the embedded zh-CN strings and refuses a file with unknown or empty keys.
@@ -220,6 +247,9 @@ func Parse(data []byte) (*Strings, error) {
 	if missing := emptyFields(reflect.ValueOf(s).Elem(), ""); len(missing) > 0 {
 		return nil, fmt.Errorf("decode strings: missing %s", strings.Join(missing, ", "))
 	}
+	if len(s.Lists.Grades) != 5 {
+		return nil, fmt.Errorf("decode strings: lists.grades needs the 5 grades, worst first")
+	}
 	return s, nil
 }
 
@@ -232,6 +262,10 @@ func emptyFields(v reflect.Value, prefix string) []string {
 			out = append(out, emptyFields(f, name+".")...)
 		case reflect.String:
 			if f.String() == "" {
+				out = append(out, name)
+			}
+		case reflect.Slice:
+			if f.Len() == 0 {
 				out = append(out, name)
 			}
 		}

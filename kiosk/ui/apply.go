@@ -100,7 +100,7 @@ func (u *UI) ShowCard() {
 		case ev.Err != nil:
 			problem = a.CardRetry
 		default:
-			if p := apply.CardProblem(ev.Card, u.d.Clock.Now()); p != "" {
+			if p := apply.CardProblem(u.s, ev.Card, u.d.Clock.Now()); p != "" {
 				problem = p
 			} else if u.sess != nil {
 				u.sess.SetCard(ev.Card)
@@ -225,7 +225,7 @@ func (u *UI) ShowForm() {
 		render()
 	})
 	next := u.button(a.Next, theme.NavigateNextIcon(), true, func() {
-		if msg := form.Check(f, u.sess.Answers[f.ID], u.d.Clock.Now()); msg != "" {
+		if msg := form.Check(u.s, f, u.sess.Answers[f.ID], u.d.Clock.Now()); msg != "" {
 			u.problem = msg
 			render()
 			return
@@ -578,12 +578,12 @@ func (u *UI) ShowRating() {
 	rows = append(rows, u.text(a.RatePrompt, 1.5, colText))
 	if u.grade == 0 || !apply.Bad(u.grade) {
 		var bs []fyne.CanvasObject
-		for _, g := range apply.Grades {
+		for g := 5; g >= 1; g-- {
 			g := g
-			stars := strings.Repeat("★", g.Value) + strings.Repeat("☆", 5-g.Value)
-			bs = append(bs, u.button(stars+"  "+g.Name, nil, false, func() {
-				u.grade = g.Value
-				if apply.Bad(g.Value) {
+			stars := strings.Repeat("★", g) + strings.Repeat("☆", 5-g)
+			bs = append(bs, u.button(stars+"  "+u.s.Lists.Grades[g-1], nil, false, func() {
+				u.grade = g
+				if apply.Bad(g) {
 					render()
 					return
 				}
@@ -596,7 +596,7 @@ func (u *UI) ShowRating() {
 	}
 	rows = append(rows, para(a.RateWhy))
 	var bs []fyne.CanvasObject
-	for _, r := range apply.BadReasons {
+	for _, r := range u.s.Lists.BadReasons {
 		r := r
 		on := containsStr(u.picked, r)
 		label := r

@@ -67,7 +67,8 @@ func newFlow(t *testing.T, edit func(*config.Config)) *flow {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { port.Close() })
-	svc := &apply.Service{DB: db, Catalog: cat, Calendar: cal, Clock: fc, Printer: printer.NewDevice(port, printer.Pacing{}),
+	strs, _ := text.Load()
+	svc := &apply.Service{DB: db, Catalog: cat, Calendar: cal, Clock: fc, Printer: printer.NewDevice(port, printer.Pacing{}), Text: strs,
 		Cfg: apply.Config{Hall: "王上村便民服务站", KioskCode: "K007", GuideURL: "https://zw.example.cn/g", LookupURL: "https://zw.example.cn/q", Paper: printer.Paper58}}
 	a := test.NewTempApp(t)
 	cfg := config.Default()
@@ -252,9 +253,9 @@ func applyFlow(t *testing.T, elder bool) {
 	f.shot("flow-07-rating")
 	f.tapText("★★☆☆☆  不满意")
 	f.shot("flow-08-rating-bad")
-	f.tapText(apply.BadReasons[0])
+	f.tapText(f.ui.s.Lists.BadReasons[0])
 	f.tapText(a.RateSend)
-	if r, ok, _ := f.db.Rating(number); !ok || r.Grade != 2 || r.Reasons[0] != apply.BadReasons[0] {
+	if r, ok, _ := f.db.Rating(number); !ok || r.Grade != 2 || r.Reasons[0] != f.ui.s.Lists.BadReasons[0] {
 		t.Fatalf("rating %+v %v", r, ok)
 	}
 	f.shot("flow-09-thanks")

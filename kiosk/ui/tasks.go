@@ -200,10 +200,10 @@ func (u *UI) ShowTicket() {
 		return
 	}
 	var bs []fyne.CanvasObject
-	for _, b := range apply.Businesses {
+	for _, b := range u.s.Lists.Businesses {
 		b := b
-		bs = append(bs, u.button(b.Name, nil, false, func() {
-			tk, job, err := u.d.Apply.TakeTicket(b.Name)
+		bs = append(bs, u.button(b, nil, false, func() {
+			tk, job, err := u.d.Apply.TakeTicket(b)
 			if err != nil {
 				u.d.Log.Error("take ticket", "err", err)
 				u.problem = u.s.Apply.SubmitFailed
@@ -234,14 +234,14 @@ func (u *UI) ShowMessage() {
 	switch {
 	case u.task.topic == "":
 		var bs []fyne.CanvasObject
-		for _, tp := range apply.Topics {
+		for _, tp := range u.s.Lists.Topics {
 			tp := tp
 			bs = append(bs, u.button(tp, nil, false, func() { u.task.topic = tp; render() }))
 		}
 		u.show(ScreenMessage, t.Message, container.NewBorder(u.text(t.MessageTopic, 1.5, colText), nil, nil, nil, u.choiceGrid(bs)), render)
 	case !u.task.askTel:
 		var bs []fyne.CanvasObject
-		for _, p := range apply.Phrases {
+		for _, p := range u.s.Lists.Phrases {
 			p := p
 			on := containsStr(u.task.phrases, p)
 			label := p
@@ -369,7 +369,7 @@ func (u *UI) showPoll(id string, open []localdb.Poll) {
 		u.onCard = func(ev idcard.Event) {
 			if ev.Err != nil {
 				u.problem = cardErrText(u.s, ev.Err)
-			} else if prob := apply.CardProblem(ev.Card, u.d.Clock.Now()); prob != "" {
+			} else if prob := apply.CardProblem(u.s, ev.Card, u.d.Clock.Now()); prob != "" {
 				u.problem = prob
 			} else {
 				u.sess = apply.NewSession("")

@@ -65,8 +65,8 @@ func TestMessageWithPhone(t *testing.T) {
 		f.tapText(f.ui.s.Tasks.Message)
 		f.shot("message-topic")
 		f.tapText("道路交通")
-		f.tapText(apply.Phrases[0])
-		f.tapText(apply.Phrases[3])
+		f.tapText(f.ui.s.Lists.Phrases[0])
+		f.tapText(f.ui.s.Lists.Phrases[3])
 		f.shot("message-phrases")
 		f.tapText(f.ui.s.Apply.NextStep)
 		for _, d := range "1391234" {

@@ -242,7 +242,8 @@ func applyService(db *localdb.DB, sealer *localdb.Sealer, cfg *config.Config, lo
 		paper = printer.Paper80
 	}
 	paper.NativeQR = cfg.Devices.PrinterQR
-	svc := &apply.Service{DB: db, Catalog: nil, Calendar: cal, Clock: clock.Real{}, Log: log,
+	strs, _ := text.Load() // checked at start-up before this
+	svc := &apply.Service{DB: db, Catalog: nil, Calendar: cal, Clock: clock.Real{}, Log: log, Text: strs,
 		Cfg: apply.Config{Hall: cfg.Hall.Name, KioskCode: code, GuideURL: cfg.Links.GuideURL, LookupURL: cfg.Links.LookupURL, Paper: paper}}
 	if loop != nil {
 		svc.Kick = loop.Kick

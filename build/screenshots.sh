@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Writes PNGs of what the real binary shows at 1920x1080 under Xvfb: every mode, the home screen and
-# one service guide in normal and elder mode. Usage: build/screenshots.sh [OUTDIR] (default out/screenshots)
+# one service guide in normal and elder mode; then every screen of the resident's flows (apply, card
+# errors, printer out of paper, lookup, ticket, message, poll, and the printed receipt) in both modes,
+# driven through real Fyne widgets by the UI tests and drawn by Fyne's software painter, into
+# OUTDIR/flow. Usage: build/screenshots.sh [OUTDIR] (default out/screenshots)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . build/xvfb.sh
@@ -20,10 +23,14 @@ shoot() { # name, then hallkiosk flags
   stop_pid "$pid"
   echo "screenshots: $out/$name.png"
 }
-printf 'fullscreen = true\n[store]\npath = "%s/k.db"\n' "$tmp" >"$tmp/c.toml"
+printf 'fullscreen = true\n[store]\npath = "%s/k.db"\ndevice_key = "%s/k.key"\n[sync]\ncredential = "%s/cred.json"\n' "$tmp" "$tmp" "$tmp" >"$tmp/c.toml"
 shoot self-service-home
 shoot self-service-home-elder --elder
 shoot guide-dibao --open 61040300MZ-JF-0001
 shoot guide-dibao-elder --open 61040300MZ-JF-0001 --elder
 shoot window-mode --mode window
 shoot disclosure-mode --mode disclosure
+mkdir -p "$out/flow"
+HALLKIOSK_SHOTS="$(cd "$out/flow" && pwd)" go test -count=1 -tags migrated_fynedo \
+  -run 'ApplyFlow|CardErrors|OutOfPaper|HomeOffers|Ticket|MessageWith|LookupByNumber|PollOne|EndToEnd' ./kiosk/ui >/dev/null
+echo "screenshots: $(ls "$out/flow" | wc -l) flow screens in $out/flow"

@@ -65,7 +65,7 @@ const dateFmt = "2006年01月02日"
 func ReceiptBytes(p Paper, r Receipt) ([]byte, error) {
 	e := header(p, r.Hall, "办 件 回 执")
 	e.Size(1, 2).Line("办件编号："+r.CaseNumber).Size(1, 1)
-	e.Line("办理事项：" + r.Item)
+	wrap(p, e, "办理事项：", r.Item)
 	e.Line("申请人：" + idcard.MaskName(r.Name))
 	e.Line("证件号码：" + idcard.MaskID(r.IDNumber))
 	e.Line("提交时间：" + r.Submitted.Format("2006年01月02日 15:04"))
@@ -73,12 +73,12 @@ func ReceiptBytes(p Paper, r Receipt) ([]byte, error) {
 		e.Line("承诺办结：" + r.Promised.Format(dateFmt) + "前")
 	}
 	if r.Collect != "" {
-		e.Line("领取方式：" + r.Collect)
+		wrap(p, e, "领取方式：", r.Collect)
 	}
 	if len(r.Missing) > 0 {
 		e.Line(rule(p)).Line("还需补交的材料：")
 		for i, m := range r.Missing {
-			e.Line(fmt.Sprintf("%d. %s", i+1, m))
+			wrap(p, e, fmt.Sprintf("%d. ", i+1), m)
 		}
 	}
 	e.Line(rule(p)).Align(Center).Line("扫码查询办理进度")
@@ -140,20 +140,20 @@ type Checklist struct {
 // ChecklistBytes lays out the list of materials to bring.
 func ChecklistBytes(p Paper, c Checklist) ([]byte, error) {
 	e := header(p, c.Hall, "材 料 清 单")
-	e.Line("办理事项：" + c.Item)
+	wrap(p, e, "办理事项：", c.Item)
 	if c.CaseNumber != "" {
 		e.Line("办件编号：" + c.CaseNumber)
 	}
 	e.Line(rule(p)).Line("请带齐以下材料：")
 	for i, m := range c.Missing {
-		e.Line(fmt.Sprintf("%d. %s", i+1, m))
+		wrap(p, e, fmt.Sprintf("%d. ", i+1), m)
 	}
 	e.Line(rule(p))
 	if c.Place != "" {
-		e.Line("办理地点：" + c.Place)
+		wrap(p, e, "办理地点：", c.Place)
 	}
 	if c.Hours != "" {
-		e.Line("办理时间：" + c.Hours)
+		wrap(p, e, "办理时间：", c.Hours)
 	}
 	if c.Phone != "" {
 		e.Line("咨询电话：" + c.Phone)
@@ -177,6 +177,40 @@ func footer(e *Encoder) ([]byte, error) {
 }
 
 func rule(p Paper) string { return strings.Repeat("-", p.Columns()) }
+
+// wrap prints s in lines of the paper's width (a Chinese character takes two columns), breaking
+// where the line is full and indenting the following lines under the text after label, so a long
+// address or list stays readable instead of being cut by the printer.
+func wrap(p Paper, e *Encoder, label, s string) {
+	width := p.Columns()
+	indent := cols(label)
+	line, w := label, indent
+	for _, r := range s {
+		rw := 1
+		if r >= 0x1100 {
+			rw = 2
+		}
+		if w+rw > width {
+			e.Line(line)
+			line, w = strings.Repeat(" ", indent), indent
+		}
+		line += string(r)
+		w += rw
+	}
+	e.Line(line)
+}
+
+func cols(s string) int {
+	n := 0
+	for _, r := range s {
+		if r >= 0x1100 {
+			n += 2
+		} else {
+			n++
+		}
+	}
+	return n
+}
 
 // qr prints data natively or, for printers without GS ( k, as a raster drawn with go-qrcode.
 func qr(p Paper, e *Encoder, data string) {

@@ -2,6 +2,7 @@ package printer
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 	"time"
 
@@ -85,5 +86,26 @@ func TestTicketAndSlip(t *testing.T) {
 	}
 	if bytes.Contains(slip, gb("王䶮")) || bytes.Contains(slip, gb("李建国")) {
 		t.Error("slip prints a name whole")
+	}
+}
+
+// Long lines are wrapped to the paper, never wider than it, with nothing lost.
+func TestReceiptWrapsLongLines(t *testing.T) {
+	long := "自取、上门送达（王上村便民服务站综合窗口，或由网格员送到家中）"
+	job, err := ReceiptBytes(Paper58, Receipt{Hall: "王上村便民服务站", CaseNumber: "260302-K001-001", Item: "困难残疾人生活补贴和重度残疾人护理补贴申请",
+		Submitted: time.Now(), Name: "王䶮", IDNumber: "610403195103072011", Collect: long, LookupURL: "https://x/q?c=1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, _ := simplifiedchinese.GB18030.NewDecoder().Bytes(job)
+	var joined strings.Builder
+	for _, line := range strings.Split(string(text), "\n") {
+		if c := cols(line); c > Paper58.Columns() && !strings.ContainsAny(line, "\x1d\x1b") {
+			t.Errorf("line of %d columns on %d-column paper: %q", c, Paper58.Columns(), line)
+		}
+		joined.WriteString(strings.TrimSpace(line))
+	}
+	if !strings.Contains(joined.String(), long) {
+		t.Error("wrapping lost text")
 	}
 }

@@ -419,6 +419,9 @@ func (db *DB) Message(id string) (Message, error) {
 	return m, err
 }
 
+// Messages lists the messages left at this kiosk (without their sealed phones).
+func (db *DB) Messages() ([]Message, error) { return listJSON[Message](db, bucketMessages) }
+
 // VoteRecord records that the resident with this ID number voted in a poll, and adds the choice to
 // the poll's tally: who voted and what was chosen are kept apart, so the file cannot tell who chose
 // what. A second vote by the same resident is refused with ErrExists.

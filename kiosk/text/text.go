@@ -148,6 +148,7 @@ type Strings struct {
 		Printing            string `toml:"printing"`
 		Printed             string `toml:"printed"`
 		PrintFailed         string `toml:"print_failed"`
+		Reprint             string `toml:"reprint"`
 		Rate                string `toml:"rate"`
 		RateTitle           string `toml:"rate_title"`
 		RatePrompt          string `toml:"rate_prompt"`
@@ -180,6 +181,7 @@ type Strings struct {
 		StatusDone         string `toml:"status_done"`
 		StatusNote         string `toml:"status_note"`
 		Reply              string `toml:"reply"`
+		Replies            string `toml:"replies"`
 		TicketPrompt       string `toml:"ticket_prompt"`
 		TicketTaken        string `toml:"ticket_taken"`
 		TicketWaiting      string `toml:"ticket_waiting"`

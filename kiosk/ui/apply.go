@@ -554,6 +554,7 @@ func (u *UI) ShowDone() {
 	case u.printProblem != "":
 		status = para(strings.ReplaceAll(a.PrintFailed, "{reason}", u.printProblem))
 		status.Importance = widget.DangerImportance
+		// Once staff have put paper in or closed the cover, the receipt comes out again from here.
 	case u.printed:
 		status = para(a.Printed)
 	}
@@ -561,8 +562,29 @@ func (u *UI) ShowDone() {
 	rows := []fyne.CanvasObject{u.text("✓ "+a.DoneTitle, 1.5, colText),
 		u.text(a.CaseNumber+"：", 1.25, colText), container.NewCenter(number),
 		u.text(strings.ReplaceAll(a.Promised, "{date}", c.PromisedBy.Format("2006年01月02日")), 1.25, colText), status}
+	if u.printProblem != "" {
+		rows = append(rows, u.button(a.Reprint, theme.ViewRefreshIcon(), false, u.reprint))
+	}
 	u.next = u.button(a.Rate, theme.ConfirmIcon(), true, func() { u.ShowRating() })
 	u.show(ScreenDone, u.step(6, a.DoneTitle), container.NewCenter(fixedWidth(1500, container.NewVBox(rows...))), func() { u.ShowDone() })
+}
+
+// reprint prints the case's receipt again (after staff fixed the printer).
+func (u *UI) reprint() {
+	job, err := u.d.Apply.Receipt(u.lastCase)
+	if err == nil {
+		err = u.d.Apply.Print(context.Background(), job)
+	}
+	var pe *apply.PrintError
+	switch {
+	case errors.As(err, &pe):
+		u.printProblem = pe.Resident
+	case err != nil:
+		u.printProblem = err.Error()
+	default:
+		u.printProblem, u.printed = "", true
+	}
+	u.ShowDone()
 }
 
 // ShowRating is 好差评: five grades with their names; a bad one asks what was wrong.

@@ -326,6 +326,15 @@ func TestPrinterOutOfPaperShowsNumberToCopy(t *testing.T) {
 	if _, err := f.db.Case("260302-K007-001"); err != nil {
 		t.Fatal("the case was not stored")
 	}
+	// Staff put paper in; the receipt comes out from the same screen.
+	f.prn.SetPaperOut(false)
+	f.tapText(f.ui.s.Apply.Reprint)
+	if jobs := f.prn.Jobs(); len(jobs) != 1 || !bytes.Contains(jobs[0], gbBytes("260302-K007-001")) {
+		t.Fatal("reprint did not print the receipt")
+	}
+	if !f.shows(f.ui.s.Apply.Printed[:9]) {
+		t.Fatalf("after reprint: %q", f.texts())
+	}
 }
 
 func TestIdleTimeoutMidFormLeavesNothing(t *testing.T) {

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"sort"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -89,7 +90,7 @@ func (u *UI) caseCard(c localdb.Case) fyne.CanvasObject {
 func (u *UI) ShowLookup() {
 	t := u.s.Tasks
 	render := func() { u.ShowLookup() }
-	var result fyne.CanvasObject = para(t.LookupNumberPrompt)
+	var result fyne.CanvasObject = u.replies(para(t.LookupNumberPrompt))
 	switch {
 	case u.task.looked && len(u.task.cases) == 0:
 		result = para(t.LookupNone)
@@ -160,6 +161,30 @@ func (u *UI) ShowLookup() {
 	}
 	body := container.NewBorder(container.NewVBox(head...), nil, nil, nil, container.NewGridWithColumns(2, left, result))
 	u.show(ScreenLookup, t.Lookup, body, render)
+}
+
+// replies lists the latest answers of the village to messages left here (topic, what was said,
+// the answer: no phone, no name), under first.
+func (u *UI) replies(first fyne.CanvasObject) fyne.CanvasObject {
+	ms, err := u.d.Apply.DB.Messages()
+	if err != nil {
+		u.d.Log.Error("messages", "err", err)
+	}
+	var answered []localdb.Message
+	for _, m := range ms {
+		if m.Reply != "" {
+			answered = append(answered, m)
+		}
+	}
+	if len(answered) == 0 {
+		return first
+	}
+	sort.Slice(answered, func(i, j int) bool { return answered[i].RepliedAt.After(answered[j].RepliedAt) })
+	rows := []fyne.CanvasObject{first, widget.NewSeparator(), u.text(u.s.Tasks.Replies, 1.1, colText)}
+	for _, m := range answered[:min(3, len(answered))] {
+		rows = append(rows, para(m.RepliedAt.In(u.d.Clock.Now().Location()).Format("01月02日")+" "+m.Topic+"："+m.Text+"\n"+u.s.Tasks.Reply+m.Reply))
+	}
+	return container.NewVScroll(container.NewVBox(rows...))
 }
 
 // formatCaseNumber turns the 12 digits typed on the keypad into 260302-K007-001.

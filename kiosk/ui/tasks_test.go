@@ -88,6 +88,18 @@ func TestMessageWithPhone(t *testing.T) {
 		if st.Depth != 1 {
 			t.Fatalf("queue %d", st.Depth)
 		}
+		// The village answers; the answer shows in 办件查询, without the phone.
+		ms, _ := f.db.Messages()
+		reply, _ := json.Marshal(map[string]any{"reply": "已安排下周修路灯", "at": f.clock.Now()})
+		if _, err := f.db.ApplyChanges([]localdb.Change{{Kind: "message_reply", Key: ms[0].ID, Payload: reply}}, 9); err != nil {
+			t.Fatal(err)
+		}
+		f.tapText(f.ui.s.Apply.Finish)
+		f.tapText(f.ui.s.Tasks.Lookup)
+		f.shot("lookup-replies")
+		if !f.shows("已安排下周修路灯") || f.shows("13912345678") {
+			t.Fatalf("replies: %q", f.texts())
+		}
 	})
 }
 

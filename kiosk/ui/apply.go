@@ -447,12 +447,11 @@ func (u *UI) ShowConsent() {
 		u.push()
 		u.ShowConfirm()
 	})
-	refuse := u.button(a.Refuse, theme.CancelIcon(), false, func() {
-		u.d.Log.Info("consent refused; session wiped")
-		u.goHome()
-	})
-	content := container.NewBorder(nil, container.NewGridWithColumns(2, refuse, agree), nil, nil,
-		container.NewVScroll(para(body)))
+	// Refusing is the home button beside 同意 (goHome wipes the session); the line above says so.
+	refuse := para(a.Refuse)
+	refuse.Importance = widget.HighImportance
+	content := container.NewBorder(nil, refuse, nil, nil, container.NewVScroll(para(body)))
+	u.next = agree
 	u.show(ScreenConsent, u.step(4, a.ConsentTitle), content, func() { u.ShowConsent() })
 }
 

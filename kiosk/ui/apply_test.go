@@ -145,8 +145,11 @@ func (f *flow) answerDibao() {
 		f.tapText(string(d))
 	}
 	f.tapText(a.Next)
+	f.shot("flow-02b-form-multi")
 	f.tapText("疾病")
+	f.shot("flow-02c-form-multi-picked")
 	f.tapText(a.Next)
+	f.shot("flow-02d-form-yesno")
 	f.tapText(a.No)
 	f.tapText(a.Next)
 	for _, d := range "13912345678" {
@@ -298,7 +301,10 @@ func TestConsentRefusedKeepsNothing(t *testing.T) {
 	f.answerDibao()
 	f.tickAll()
 	f.tapText(f.ui.s.Apply.NextStep)
-	f.tapText(f.ui.s.Apply.Refuse)
+	if !f.shows("不同意") {
+		t.Fatalf("the consent screen does not say how to refuse: %q", f.texts())
+	}
+	f.tapText(f.ui.s.App.Home)
 	f.want(ScreenHome)
 	if f.ui.Session() != nil {
 		t.Fatal("a session is left after refusing")
@@ -374,4 +380,28 @@ func TestMissingMaterialsChecklist(t *testing.T) {
 	// 容缺受理: the resident may still go on.
 	f.tapText(f.ui.s.Apply.NextStep)
 	f.want(ScreenConsent)
+}
+
+// A date is picked with plus and minus buttons, never typed.
+func TestDateQuestion(t *testing.T) {
+	eachMode(t, func(t *testing.T, f *flow) {
+		f.ui.push()
+		f.ui.ShowGuide("61040300WJ-GG-0001") // 生育登记: which child, due date, phone
+		f.tapText(f.ui.s.Apply.Start)
+		f.ui.CardEvent(idcard.Event{Card: idcard.SampleCards()[1]})
+		f.shot("flow-02e-form-choice")
+		f.tapText("二孩")
+		f.tapText(f.ui.s.Apply.Next)
+		f.tapText("＋ " + f.ui.s.Apply.DateMonth)
+		f.tapText("＋ " + f.ui.s.Apply.DateMonth)
+		f.tapText("＋ " + f.ui.s.Apply.DateDay)
+		f.shot("flow-02f-form-date")
+		if got := f.ui.Session().Answers["due"]; got != "2026-05-03" {
+			t.Fatalf("due date %q, want 2026-05-03", got)
+		}
+		f.tapText(f.ui.s.Apply.Next)
+		if !f.shows("联系电话") {
+			t.Fatalf("after the date: %q", f.texts())
+		}
+	})
 }

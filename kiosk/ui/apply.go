@@ -410,22 +410,10 @@ func (u *UI) ShowMaterials() {
 // printChecklist prints what the resident still has to bring (预审 list) on the receipt printer.
 func (u *UI) printChecklist(it catalog.Item, missing []string) {
 	job, err := u.d.Apply.Checklist(it, missing)
-	if err == nil {
-		err = u.d.Apply.Print(context.Background(), job)
-	}
-	var pe *apply.PrintError
-	switch {
-	case errors.As(err, &pe):
-		u.problem = pe.Resident
-		u.notice = ""
-	case err != nil:
-		u.problem = err.Error()
-	default:
+	if problem := u.printJob(job, err); problem != "" {
+		u.notice = "⚠ " + problem
+	} else {
 		u.notice = u.s.Apply.ChecklistPrinted
-	}
-	if u.problem != "" {
-		u.notice = "⚠ " + u.problem
-		u.problem = ""
 	}
 	u.ShowMaterials()
 }
@@ -520,19 +508,7 @@ func (u *UI) submit() {
 	u.history = nil
 	u.printed, u.printProblem = false, ""
 	u.ShowDone()
-	job, err := u.d.Apply.Receipt(c)
-	if err == nil {
-		err = u.d.Apply.Print(context.Background(), job)
-	}
-	var pe *apply.PrintError
-	switch {
-	case errors.As(err, &pe):
-		u.printProblem = pe.Resident
-	case err != nil:
-		u.printProblem = err.Error()
-	default:
-		u.printed = true
-	}
+	u.printReceipt()
 	// The card's data is no longer needed once the case is stored and the receipt made.
 	if u.sess != nil {
 		u.sess.Wipe()
@@ -570,20 +546,31 @@ func (u *UI) ShowDone() {
 
 // reprint prints the case's receipt again (after staff fixed the printer).
 func (u *UI) reprint() {
+	u.printReceipt()
+	u.ShowDone()
+}
+
+// printReceipt prints the last case's receipt and keeps what to tell the resident if it failed.
+func (u *UI) printReceipt() {
 	job, err := u.d.Apply.Receipt(u.lastCase)
+	u.printProblem = u.printJob(job, err)
+	u.printed = u.printProblem == ""
+}
+
+// printJob prints a laid-out job; it returns "" or the Chinese sentence saying why it did not print.
+func (u *UI) printJob(job []byte, err error) string {
 	if err == nil {
 		err = u.d.Apply.Print(context.Background(), job)
 	}
 	var pe *apply.PrintError
 	switch {
 	case errors.As(err, &pe):
-		u.printProblem = pe.Resident
+		return pe.Resident
 	case err != nil:
-		u.printProblem = err.Error()
-	default:
-		u.printProblem, u.printed = "", true
+		u.d.Log.Error("print", "err", err)
+		return u.s.Problems.NoPrinter
 	}
-	u.ShowDone()
+	return ""
 }
 
 // ShowRating is 好差评: five grades with their names; a bad one asks what was wrong.

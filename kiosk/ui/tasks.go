@@ -120,17 +120,7 @@ func (u *UI) ShowLookup() {
 	if shown == "" {
 		shown = u.s.Apply.NothingYet
 	}
-	pad := u.keypadGrid(func(d string) {
-		if len(u.keypad) < 12 {
-			u.keypad += d
-			render()
-		}
-	}, func() {
-		if u.keypad != "" {
-			u.keypad = u.keypad[:len(u.keypad)-1]
-			render()
-		}
-	}, func() { u.keypad = ""; render() })
+	pad := u.digitPad(12, render)
 	search := u.button(t.LookupSearch, theme.SearchIcon(), true, func() {
 		c, ok, err := u.d.Apply.Lookup(formatCaseNumber(u.keypad))
 		if err != nil {
@@ -185,6 +175,21 @@ func (u *UI) replies(first fyne.CanvasObject) fyne.CanvasObject {
 		rows = append(rows, para(m.RepliedAt.In(u.d.Clock.Now().Location()).Format("01月02日")+" "+m.Topic+"："+m.Text+"\n"+u.s.Tasks.Reply+m.Reply))
 	}
 	return container.NewVScroll(container.NewVBox(rows...))
+}
+
+// digitPad is the keypad typing into u.keypad, at most max digits, redrawing after each key.
+func (u *UI) digitPad(max int, redraw func()) fyne.CanvasObject {
+	return u.keypadGrid(func(d string) {
+		if len(u.keypad) < max {
+			u.keypad += d
+			redraw()
+		}
+	}, func() {
+		if u.keypad != "" {
+			u.keypad = u.keypad[:len(u.keypad)-1]
+			redraw()
+		}
+	}, func() { u.keypad = ""; redraw() })
 }
 
 // formatCaseNumber turns the 12 digits typed on the keypad into 260302-K007-001.
@@ -297,17 +302,7 @@ func (u *UI) ShowMessage() {
 		if shown == "" {
 			shown = u.s.Apply.NothingYet
 		}
-		pad := u.keypadGrid(func(d string) {
-			if len(u.keypad) < 12 {
-				u.keypad += d
-				render()
-			}
-		}, func() {
-			if u.keypad != "" {
-				u.keypad = u.keypad[:len(u.keypad)-1]
-				render()
-			}
-		}, func() { u.keypad = ""; render() })
+		pad := u.digitPad(12, render)
 		sendWith := u.button(t.MessageSend, theme.ConfirmIcon(), true, send(u.keypad))
 		if u.keypad == "" {
 			sendWith.Disable()

@@ -13,7 +13,7 @@ go build -tags $tags -o bin/hallkiosk ./kiosk/cmd/hallkiosk
 go build -tags $tags -o bin/bare ./build/benchstart/bare
 start_xvfb
 tmp=$(mktemp -d); trap 'kill ${XVFB_PID:-} 2>/dev/null || true; rm -rf "$tmp"' EXIT
-printf 'fullscreen = true\n[store]\npath = "%s/k.db"\n' "$tmp" >"$tmp/c.toml"
+printf 'fullscreen = true\n[store]\npath = "%s/k.db"\ndevice_key = "%s/k.key"\n[sync]\ncredential = "%s/cred.json"\n' "$tmp" "$tmp" "$tmp" >"$tmp/c.toml"
 bin/hallkiosk --config "$tmp/c.toml" --quit-after-first-frame >/dev/null 2>&1 || true # first start seeds the store
 measure() { # name cmd...  -> appends "ms rss_kb" to $tmp/name
   local name=$1; shift

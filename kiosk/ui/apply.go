@@ -127,7 +127,7 @@ func logReason(err error) string {
 func (u *UI) showCardScreen(prompt *widget.Label, problem string, render func()) {
 	a := u.s.Apply
 	it, _ := u.d.Catalog.Item(u.sessCode())
-	arrow := u.text("⬇", 4, colPrimary)
+	arrow := u.text("▼", 4, colPrimary)
 	rows := []fyne.CanvasObject{u.text(it.Name, 1.5, colText), prompt}
 	if problem != "" {
 		p := u.text("⚠ "+problem, 1.1, colError)
@@ -194,7 +194,7 @@ func (u *UI) ShowForm() {
 			label := o
 			b := u.button(label, nil, value == o, func() { set(o) })
 			if value == o {
-				b.SetText("✓ " + o)
+				b.SetText("√ " + o)
 			}
 			bs = append(bs, b)
 		}
@@ -206,7 +206,7 @@ func (u *UI) ShowForm() {
 			on := form.Picked(value, o)
 			b := u.button(o, nil, on, func() { set(form.Toggle(f, value, o)) })
 			if on {
-				b.SetText("✓ " + o)
+				b.SetText("√ " + o)
 			}
 			bs = append(bs, b)
 		}
@@ -383,7 +383,7 @@ func (u *UI) ShowMaterials() {
 	missing, _ := u.sess.Missing(it)
 	var foot []fyne.CanvasObject
 	if u.notice != "" {
-		foot = append(foot, u.text("✓ "+u.notice, 1, colPrimary))
+		foot = append(foot, u.text("√ "+u.notice, 1, colPrimary))
 		u.notice = ""
 	}
 	nextStep := u.button(a.NextStep, theme.NavigateNextIcon(), true, func() { u.pageIndex = 0; u.push(); u.ShowConsent() })
@@ -534,7 +534,7 @@ func (u *UI) ShowDone() {
 		status = para(a.Printed)
 	}
 	number := u.text(c.Number, 3, colPrimary)
-	rows := []fyne.CanvasObject{u.text("✓ "+a.DoneTitle, 1.5, colText),
+	rows := []fyne.CanvasObject{u.text("√ "+a.DoneTitle, 1.5, colText),
 		u.text(a.CaseNumber+"：", 1.25, colText), container.NewCenter(number),
 		u.text(strings.ReplaceAll(a.Promised, "{date}", c.PromisedBy.Format("2006年01月02日")), 1.25, colText), status}
 	if u.printProblem != "" {
@@ -609,7 +609,7 @@ func (u *UI) ShowRating() {
 		on := containsStr(u.picked, r)
 		label := r
 		if on {
-			label = "✓ " + r
+			label = "√ " + r
 		}
 		bs = append(bs, u.button(label, nil, on, func() { u.picked = toggleStr(u.picked, r); render() }))
 	}
@@ -638,7 +638,7 @@ func (u *UI) rate(number string, reasons []string) {
 func (u *UI) showThanks(msg string) {
 	u.wipe()
 	home := u.button(u.s.Apply.Finish, theme.HomeIcon(), true, u.goHome)
-	box := container.NewVBox(container.NewCenter(u.text("✓", 4, colPrimary)), para(msg), home)
+	box := container.NewVBox(container.NewCenter(u.text("√", 4, colPrimary)), para(msg), home)
 	u.show(ScreenDone, u.s.App.Title, container.NewCenter(fixedWidth(1200, box)), func() { u.showThanks(msg) })
 }
 

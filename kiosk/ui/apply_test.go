@@ -11,8 +11,10 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
+	gotextfont "github.com/go-text/typesetting/font"
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"hallkiosk/assets"
@@ -80,8 +82,22 @@ func newFlow(t *testing.T, edit func(*config.Config)) *flow {
 	w.Resize(fyne.NewSize(1920, 1080))
 	u := New(Deps{App: a, Window: w, Config: cfg, Catalog: cat, Strings: s, Clock: fc,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Apply: svc})
-	// Every screen the flow shows must fit the kiosk and have targets a finger can hit.
+	face, err := gotextfont.ParseTTF(bytes.NewReader(u.Theme().Font(fyne.TextStyle{}).Content()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Every screen the flow shows must fit the kiosk, have targets a finger can hit, and draw only
+	// characters the bundled font has (an emoji would show as a box).
 	u.OnScreen = func(name string) {
+		for _, o := range test.LaidOutObjects(w.Canvas().Content()) {
+			if txt, ok := o.(*canvas.Text); ok {
+				for _, r := range txt.Text {
+					if _, ok := face.NominalGlyph(r); !ok && r > ' ' {
+						t.Errorf("screen %s draws %q (U+%04X), which the font lacks, in %q", name, r, r, txt.Text)
+					}
+				}
+			}
+		}
 		if m := w.Content().MinSize(); m.Width > 1920 || m.Height > 1080 {
 			t.Errorf("elder=%v screen %s needs %.0fx%.0f", cfg.UI.ElderMode, name, m.Width, m.Height)
 		}

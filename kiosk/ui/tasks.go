@@ -141,9 +141,9 @@ func (u *UI) ShowLookup() {
 	}
 	left := container.NewBorder(container.NewVBox(top...), nil, nil, nil, pad)
 	u.next = search
-	head := []fyne.CanvasObject{para("🪪 " + t.LookupByCard + "：" + u.s.Apply.CardPrompt)}
+	head := []fyne.CanvasObject{para(t.LookupByCard + "：" + u.s.Apply.CardPrompt)}
 	if u.theme.Elder {
-		head = []fyne.CanvasObject{u.text("🪪 "+t.LookupByCard+" / "+t.LookupByNumber, 1, colText)}
+		head = []fyne.CanvasObject{u.text(t.LookupByCard+" / "+t.LookupByNumber, 1, colText)}
 	}
 	if u.problem != "" {
 		head = append(head, u.text("⚠ "+u.problem, 1, colError))
@@ -276,7 +276,7 @@ func (u *UI) ShowMessage() {
 			on := containsStr(u.task.phrases, p)
 			label := p
 			if on {
-				label = "✓ " + p
+				label = "√ " + p
 			}
 			bs = append(bs, u.button(label, nil, on, func() { u.task.phrases = toggleStr(u.task.phrases, p); render() }))
 		}
@@ -398,7 +398,7 @@ func (u *UI) showPoll(id string, open []localdb.Poll) {
 			}
 			render()
 		}
-		head = append(head, u.text(t.PollCard, 1.25, colText), container.NewCenter(u.text("⬇", 4, colPrimary)))
+		head = append(head, u.text(t.PollCard, 1.25, colText), container.NewCenter(u.text("▼", 4, colPrimary)))
 		u.show(ScreenPoll, t.Poll, container.NewVBox(head...), render)
 		return
 	}

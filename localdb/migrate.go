@@ -35,7 +35,7 @@ var migrations = []Migration{
 	}},
 	{Version: 3, Name: "typed buckets: cases, tickets, ratings, messages, polls, votes, disclosure, staff, audit",
 		Up: func(tx *bolt.Tx) error {
-			for _, name := range [][]byte{bucketCases, bucketCaseIndex, bucketTickets, bucketTicketDay,
+			for _, name := range [][]byte{bucketCases, bucketCaseIndex, bucketTickets,
 				bucketRatings, bucketMessages, bucketPolls, bucketVotes, bucketTally, bucketDisclosure,
 				bucketStaff, bucketAudit} {
 				if _, err := tx.CreateBucketIfNotExists(name); err != nil {

@@ -36,9 +36,6 @@ type OutboxItem struct {
 	CreatedAt time.Time       `json:"created_at"`
 	// Reason is set on quarantined items: why the township refused it for good.
 	Reason string `json:"reason,omitempty"`
-	// RecordKey is the key of the record written with the item (a ticket's number is made inside
-	// the transaction, so the caller learns it here).
-	RecordKey string `json:"record_key,omitempty"`
 }
 
 // Record is a row of some bucket written together with its outbox item. The typed constructors
@@ -90,7 +87,6 @@ func (db *DB) Submit(rec Record, kind string, payload []byte) (OutboxItem, error
 					return err
 				}
 			}
-			item.RecordKey = string(key)
 		}
 		ob := tx.Bucket(bucketOutbox)
 		seq, err := ob.NextSequence()

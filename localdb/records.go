@@ -15,7 +15,6 @@ var (
 	bucketCases      = []byte("cases")
 	bucketCaseIndex  = []byte("case_by_id") // IDIndex || case number -> nil
 	bucketTickets    = []byte("tickets")
-	bucketTicketDay  = []byte("ticket_day") // "2006-01-02/business" -> last number
 	bucketRatings    = []byte("ratings")
 	bucketMessages   = []byte("messages")
 	bucketPolls      = []byte("polls")
@@ -26,7 +25,6 @@ var (
 	bucketAudit      = []byte("audit")
 	bucketCounters   = []byte("counters")
 	keyChangesCursor = []byte("changes_cursor")
-	keyDevice        = []byte("device")
 )
 
 // Record layout versions, one per kind.
@@ -203,7 +201,9 @@ func (db *DB) openPerson(sealed []byte, bucket []byte, key string) (*Person, err
 	return &p, nil
 }
 
-func getJSON(tx *bolt.Tx, bucket, key []byte, v any) (bool, error) {
+// GetJSON reads one JSON value; ok is false when the key is absent, and a value that does not
+// decode is ErrCorrupt. For programs keeping their own buckets in a localdb file.
+func GetJSON(tx *bolt.Tx, bucket, key []byte, v any) (ok bool, err error) {
 	raw := tx.Bucket(bucket).Get(key)
 	if raw == nil {
 		return false, nil
@@ -214,7 +214,8 @@ func getJSON(tx *bolt.Tx, bucket, key []byte, v any) (bool, error) {
 	return true, nil
 }
 
-func putJSON(tx *bolt.Tx, bucket, key []byte, v any) error {
+// PutJSON writes one JSON value.
+func PutJSON(tx *bolt.Tx, bucket, key []byte, v any) error {
 	raw, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -257,7 +258,7 @@ func (db *DB) CaseRecord(c Case) (Record, error) {
 func (db *DB) Case(number string) (Case, error) {
 	var c Case
 	err := db.view(func(tx *bolt.Tx) error {
-		ok, err := getJSON(tx, bucketCases, []byte(number), &c)
+		ok, err := GetJSON(tx, bucketCases, []byte(number), &c)
 		if err != nil {
 			return err
 		}
@@ -309,7 +310,7 @@ func (db *DB) SetCaseStatus(number, status, note string, at time.Time) error {
 
 func setCaseStatus(tx *bolt.Tx, number, status, note string, at time.Time) error {
 	var c Case
-	ok, err := getJSON(tx, bucketCases, []byte(number), &c)
+	ok, err := GetJSON(tx, bucketCases, []byte(number), &c)
 	if err != nil {
 		return err
 	}
@@ -320,28 +321,18 @@ func setCaseStatus(tx *bolt.Tx, number, status, note string, at time.Time) error
 	if ClosedStatus(status) && c.ClosedAt.IsZero() {
 		c.ClosedAt = at.UTC()
 	}
-	return putJSON(tx, bucketCases, []byte(number), c)
+	return PutJSON(tx, bucketCases, []byte(number), c)
 }
 
-// TicketRecord numbers a queue ticket: per day, per business prefix, per kiosk, from 1. The number
-// is taken inside the Submit transaction so two tickets never share one.
-func (db *DB) TicketRecord(business, prefix string, at time.Time) (Record, error) {
-	day := at.Format("2006-01-02")
-	t := Ticket{V: ticketVersion, Business: business, Day: day, CreatedAt: at.UTC()}
-	return Record{Bucket: string(bucketTickets), build: func(tx *bolt.Tx) ([]byte, []byte, error) {
-		dk := []byte(day + "/" + business)
-		var n uint64
-		if v := tx.Bucket(bucketTicketDay).Get(dk); len(v) == 8 {
-			n = beUint(v)
-		}
-		n++
-		if err := tx.Bucket(bucketTicketDay).Put(dk, seqKey(n)); err != nil {
-			return nil, nil, err
-		}
-		t.Number = fmt.Sprintf("%s%03d", prefix, n)
-		raw, err := json.Marshal(t)
-		return []byte(day + "/" + t.Number), raw, err
-	}}, nil
+// TicketRecord prepares a queue ticket numbered by the caller (NextNumber), so the number is
+// known before the upload payload is made.
+func (db *DB) TicketRecord(t Ticket) Record {
+	t.V = ticketVersion
+	if t.CreatedAt.IsZero() {
+		t.CreatedAt = db.now().UTC()
+	}
+	raw, _ := json.Marshal(t)
+	return Record{Bucket: string(bucketTickets), Key: []byte(t.Day + "/" + t.Number), Value: raw, mustBeNew: true}
 }
 
 // Tickets lists the tickets of one day in the order they were taken.
@@ -380,7 +371,7 @@ func (db *DB) Rating(caseNumber string) (Rating, bool, error) {
 	var r Rating
 	var ok bool
 	err := db.view(func(tx *bolt.Tx) (err error) {
-		ok, err = getJSON(tx, bucketRatings, []byte(caseNumber), &r)
+		ok, err = GetJSON(tx, bucketRatings, []byte(caseNumber), &r)
 		return err
 	})
 	return r, ok, err
@@ -405,7 +396,7 @@ func (db *DB) MessageRecord(m Message) (Record, error) {
 func (db *DB) Message(id string) (Message, error) {
 	var m Message
 	err := db.view(func(tx *bolt.Tx) error {
-		ok, err := getJSON(tx, bucketMessages, []byte(id), &m)
+		ok, err := GetJSON(tx, bucketMessages, []byte(id), &m)
 		if err == nil && !ok {
 			err = fmt.Errorf("message %s: %w", id, ErrNotFound)
 		}
@@ -435,11 +426,11 @@ func (db *DB) VoteRecord(pollID, idNumber, option string) (Record, error) {
 			return nil, nil, fmt.Errorf("vote in poll %s: %w", pollID, ErrExists)
 		}
 		tally := map[string]int{}
-		if _, err := getJSON(tx, bucketTally, []byte(pollID), &tally); err != nil {
+		if _, err := GetJSON(tx, bucketTally, []byte(pollID), &tally); err != nil {
 			return nil, nil, err
 		}
 		tally[option]++
-		if err := putJSON(tx, bucketTally, []byte(pollID), tally); err != nil {
+		if err := PutJSON(tx, bucketTally, []byte(pollID), tally); err != nil {
 			return nil, nil, err
 		}
 		return voter, []byte{}, nil
@@ -450,7 +441,7 @@ func (db *DB) VoteRecord(pollID, idNumber, option string) (Record, error) {
 func (db *DB) Tally(pollID string) (map[string]int, error) {
 	tally := map[string]int{}
 	err := db.view(func(tx *bolt.Tx) error {
-		_, err := getJSON(tx, bucketTally, []byte(pollID), &tally)
+		_, err := GetJSON(tx, bucketTally, []byte(pollID), &tally)
 		return err
 	})
 	return tally, err
@@ -474,7 +465,7 @@ func (db *DB) PutStaff(s Staff, actor string) error {
 		s.Created = db.now().UTC()
 	}
 	return db.update(func(tx *bolt.Tx) error {
-		if err := putJSON(tx, bucketStaff, []byte(s.ID), s); err != nil {
+		if err := PutJSON(tx, bucketStaff, []byte(s.ID), s); err != nil {
 			return err
 		}
 		return appendAudit(tx, AuditEntry{At: db.now().UTC(), Actor: actor, Action: "staff.put", Subject: s.ID})
@@ -513,7 +504,7 @@ func appendAudit(tx *bolt.Tx, e AuditEntry) error {
 		return err
 	}
 	e.V, e.Seq = auditVersion, seq
-	return putJSON(tx, bucketAudit, seqKey(seq), e)
+	return PutJSON(tx, bucketAudit, seqKey(seq), e)
 }
 
 // AuditLog lists the audit entries, oldest first.
@@ -547,13 +538,13 @@ func (db *DB) ApplyChanges(changes []Change, cursor uint64) (skipped []string, e
 				var doc CatalogDoc
 				if err = json.Unmarshal(ch.Payload, &doc); err == nil {
 					doc.Source, doc.StoredAt = "township", db.now().UTC()
-					err = putJSON(tx, bucketCatalog, keyCurrent, catalogRecord{V: catalogRecordVersion, CatalogDoc: doc})
+					err = PutJSON(tx, bucketCatalog, keyCurrent, catalogRecord{V: catalogRecordVersion, CatalogDoc: doc})
 				}
 			case "disclosure":
 				var d Disclosure
 				if err = json.Unmarshal(ch.Payload, &d); err == nil {
 					d.V = disclosureVersion
-					err = putJSON(tx, bucketDisclosure, []byte(ch.Key), d)
+					err = PutJSON(tx, bucketDisclosure, []byte(ch.Key), d)
 				}
 			case "disclosure_withdraw":
 				err = tx.Bucket(bucketDisclosure).Delete([]byte(ch.Key))
@@ -561,7 +552,7 @@ func (db *DB) ApplyChanges(changes []Change, cursor uint64) (skipped []string, e
 				var p Poll
 				if err = json.Unmarshal(ch.Payload, &p); err == nil {
 					p.V = pollVersion
-					err = putJSON(tx, bucketPolls, []byte(ch.Key), p)
+					err = PutJSON(tx, bucketPolls, []byte(ch.Key), p)
 				}
 			case "case_status":
 				var s CaseStatusChange
@@ -579,9 +570,9 @@ func (db *DB) ApplyChanges(changes []Change, cursor uint64) (skipped []string, e
 				if err = json.Unmarshal(ch.Payload, &r); err == nil {
 					var m Message
 					var ok bool
-					if ok, err = getJSON(tx, bucketMessages, []byte(ch.Key), &m); err == nil && ok {
+					if ok, err = GetJSON(tx, bucketMessages, []byte(ch.Key), &m); err == nil && ok {
 						m.Reply, m.RepliedAt = r.Reply, r.At.UTC()
-						err = putJSON(tx, bucketMessages, []byte(ch.Key), m)
+						err = PutJSON(tx, bucketMessages, []byte(ch.Key), m)
 					}
 				}
 			default:
@@ -639,7 +630,7 @@ func (db *DB) Purge(retention time.Duration) (PurgeReport, error) {
 			c.Sealed, c.PurgedAt = nil, now
 			purged[c.Number] = true
 			rep.Cases++
-			return putJSON(tx, bucketCases, []byte(c.Number), c)
+			return PutJSON(tx, bucketCases, []byte(c.Number), c)
 		})
 		if err != nil {
 			return err
@@ -671,7 +662,7 @@ func (db *DB) Purge(retention time.Duration) (PurgeReport, error) {
 			}
 			m.Sealed, m.PurgedAt = nil, now
 			rep.Messages++
-			return putJSON(tx, bucketMessages, k, m)
+			return PutJSON(tx, bucketMessages, k, m)
 		})
 		if err != nil {
 			return err
@@ -686,24 +677,6 @@ func (db *DB) Purge(retention time.Duration) (PurgeReport, error) {
 		return PurgeReport{}, fmt.Errorf("purge store %s: %w", db.path, err)
 	}
 	return rep, nil
-}
-
-// PutDevice keeps the device's enrolment (id, township URL; the secret lives in its own 0600 file).
-func (db *DB) PutDevice(raw []byte) error {
-	return db.update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put(keyDevice, raw) })
-}
-
-// Device reads what PutDevice stored, nil if the kiosk never enrolled.
-func (db *DB) Device() ([]byte, error) {
-	var out []byte
-	err := db.view(func(tx *bolt.Tx) error {
-		out = append([]byte(nil), tx.Bucket(bucketMeta).Get(keyDevice)...)
-		return nil
-	})
-	if len(out) == 0 {
-		out = nil
-	}
-	return out, err
 }
 
 // NextNumber takes the next value of a named counter (from 1), durably, so a number printed on a

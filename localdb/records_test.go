@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -165,6 +166,14 @@ func TestOneVotePerResidentWhoAndWhatApart(t *testing.T) {
 	if tally["同意"] != 1 || tally["不同意"] != 1 {
 		t.Fatalf("tally = %v", tally)
 	}
+	// Nothing in the outbox ties the voter's hash to the vote.
+	due, _ := db.Due(time.Now().Add(time.Hour), 0)
+	for _, it := range due {
+		raw, _ := json.Marshal(it)
+		if bytes.Contains(raw, []byte("p1/")) {
+			t.Errorf("outbox item carries the voter key: %s", raw)
+		}
+	}
 	// The vote rows hold only the keyed hash, never the option chosen.
 	err := db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketVotes).ForEach(func(k, v []byte) error {
@@ -183,15 +192,16 @@ func TestOneVotePerResidentWhoAndWhatApart(t *testing.T) {
 func TestTicketsNumberPerDay(t *testing.T) {
 	db, clk, _ := openSealed(t)
 	take := func() string {
-		r, err := db.TicketRecord("社保", "B", clk.t)
+		day := clk.t.Format("2006-01-02")
+		n, err := db.NextNumber("ticket/" + day + "/B")
 		if err != nil {
 			t.Fatal(err)
 		}
-		it, err := db.Submit(r, "ticket", []byte(`{}`))
-		if err != nil {
+		tk := Ticket{Number: fmt.Sprintf("B%03d", n), Business: "社保", Day: day}
+		if _, err := db.Submit(db.TicketRecord(tk), "ticket", []byte(`{}`)); err != nil {
 			t.Fatal(err)
 		}
-		return it.RecordKey
+		return day + "/" + tk.Number
 	}
 	if a, b := take(), take(); a != "2026-03-02/B001" || b != "2026-03-02/B002" {
 		t.Fatalf("tickets %s %s", a, b)

@@ -115,7 +115,7 @@ func (s *Store) NewCode(village, name string, ttl time.Duration) (string, time.T
 	shown := c[:4] + "-" + c[4:8] + "-" + c[8:]
 	exp := s.now().UTC().Add(ttl)
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		return putJSON(tx, bCodes, codeHash(shown), code{Village: village, Name: name, Expires: exp})
+		return localdb.PutJSON(tx, bCodes, codeHash(shown), code{Village: village, Name: name, Expires: exp})
 	})
 	return shown, exp, err
 }
@@ -131,7 +131,7 @@ func (s *Store) Enrol(codeText, name string) (Device, error) {
 	var d Device
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		var c code
-		ok, err := getJSON(tx, bCodes, codeHash(codeText), &c)
+		ok, err := localdb.GetJSON(tx, bCodes, codeHash(codeText), &c)
 		if err != nil {
 			return err
 		}
@@ -159,7 +159,7 @@ func (s *Store) Enrol(codeText, name string) (Device, error) {
 		d = Device{ID: "dev-" + hex.EncodeToString(id), Name: name, Village: c.Village, Enrolled: s.now().UTC(),
 			Secret: secret, Code: KioskCode(n)}
 		d.SealedKey = s.sealer.Seal(secret, "device/"+d.ID)
-		return putJSON(tx, bDevices, []byte(d.ID), d)
+		return localdb.PutJSON(tx, bDevices, []byte(d.ID), d)
 	})
 	if err != nil {
 		return Device{}, fmt.Errorf("enrol: %w", err)
@@ -174,7 +174,7 @@ func KioskCode(n uint64) string { return fmt.Sprintf("K%03d", n) }
 func (s *Store) Device(id string) (Device, error) {
 	var d Device
 	err := s.db.View(func(tx *bolt.Tx) error {
-		ok, err := getJSON(tx, bDevices, []byte(id), &d)
+		ok, err := localdb.GetJSON(tx, bDevices, []byte(id), &d)
 		if err == nil && !ok {
 			err = ErrNoDevice
 		}
@@ -208,7 +208,7 @@ func (s *Store) Devices() ([]Device, error) {
 func (s *Store) Revoke(id string) error {
 	return s.db.Update(func(tx *bolt.Tx) error {
 		var d Device
-		ok, err := getJSON(tx, bDevices, []byte(id), &d)
+		ok, err := localdb.GetJSON(tx, bDevices, []byte(id), &d)
 		if err != nil {
 			return err
 		}
@@ -218,7 +218,7 @@ func (s *Store) Revoke(id string) error {
 		if d.Revoked.IsZero() {
 			d.Revoked = s.now().UTC()
 		}
-		return putJSON(tx, bDevices, []byte(id), d)
+		return localdb.PutJSON(tx, bDevices, []byte(id), d)
 	})
 }
 
@@ -316,7 +316,7 @@ func (s *Store) Intake(dev Device, items []api.Item, nonce Nonce) ([]api.Result,
 				continue
 			}
 			var prev itemRecord
-			ok, err := getJSON(tx, bItems, []byte(it.Key), &prev)
+			ok, err := localdb.GetJSON(tx, bItems, []byte(it.Key), &prev)
 			if err != nil {
 				return err
 			}
@@ -334,7 +334,7 @@ func (s *Store) Intake(dev Device, items []api.Item, nonce Nonce) ([]api.Result,
 				r.Status, r.Reason = api.Conflict, reason
 				continue
 			}
-			if err := putJSON(tx, bItems, []byte(it.Key), itemRecord{Digest: prep[i].digest, Kind: it.Kind, Device: dev.ID, Received: now}); err != nil {
+			if err := localdb.PutJSON(tx, bItems, []byte(it.Key), itemRecord{Digest: prep[i].digest, Kind: it.Kind, Device: dev.ID, Received: now}); err != nil {
 				return err
 			}
 			r.Status = api.Accepted
@@ -363,7 +363,7 @@ func (s *Store) apply(tx *bolt.Tx, dev Device, it api.Item, now time.Time) (stri
 			Status: localdb.StatusReceived, Submitted: p.SubmittedAt.UTC(), Promised: p.PromisedBy.UTC(),
 			Received: now, Updated: now, Missing: p.Missing, Proxy: p.Proxy,
 			Sealed: s.sealer.Seal(priv, "case/"+p.Number)}
-		if err := putJSON(tx, bCases, []byte(p.Number), c); err != nil {
+		if err := localdb.PutJSON(tx, bCases, []byte(p.Number), c); err != nil {
 			return "", err
 		}
 		// The kiosk learns that the township has the case through the feed, like any later status.
@@ -375,7 +375,7 @@ func (s *Store) apply(tx *bolt.Tx, dev Device, it api.Item, now time.Time) (stri
 			return "", err
 		}
 		sealed := s.sealer.Seal(it.Payload, "message/"+p.ID)
-		return "", putJSON(tx, bMessages, []byte(p.ID), map[string]any{"village": dev.Village, "device": dev.ID, "topic": p.Topic, "sealed": sealed, "received": now})
+		return "", localdb.PutJSON(tx, bMessages, []byte(p.ID), map[string]any{"village": dev.Village, "device": dev.ID, "topic": p.Topic, "sealed": sealed, "received": now})
 	default:
 		return "", tx.Bucket(bRecords).Put([]byte(it.Kind+"/"+dev.ID+"/"+it.Key), it.Payload)
 	}
@@ -425,11 +425,11 @@ func (s *Store) PruneNonces(before time.Time) error {
 func (s *Store) Touch(id string) error {
 	return s.db.Batch(func(tx *bolt.Tx) error {
 		var d Device
-		if ok, err := getJSON(tx, bDevices, []byte(id), &d); err != nil || !ok {
+		if ok, err := localdb.GetJSON(tx, bDevices, []byte(id), &d); err != nil || !ok {
 			return err
 		}
 		d.LastSeen = s.now().UTC()
-		return putJSON(tx, bDevices, []byte(id), d)
+		return localdb.PutJSON(tx, bDevices, []byte(id), d)
 	})
 }
 
@@ -464,7 +464,7 @@ func (s *Store) Cases(village string) ([]Case, error) {
 func (s *Store) Case(number string) (Case, error) {
 	var c Case
 	err := s.db.View(func(tx *bolt.Tx) error {
-		ok, err := getJSON(tx, bCases, []byte(number), &c)
+		ok, err := localdb.GetJSON(tx, bCases, []byte(number), &c)
 		if err == nil && !ok {
 			err = ErrNoCase
 		}
@@ -500,7 +500,7 @@ func (s *Store) SetStatus(number, status, note string) error {
 	now := s.now().UTC()
 	return s.db.Update(func(tx *bolt.Tx) error {
 		var c Case
-		ok, err := getJSON(tx, bCases, []byte(number), &c)
+		ok, err := localdb.GetJSON(tx, bCases, []byte(number), &c)
 		if err != nil {
 			return err
 		}
@@ -508,7 +508,7 @@ func (s *Store) SetStatus(number, status, note string) error {
 			return fmt.Errorf("case %s: %w", number, ErrNoCase)
 		}
 		c.Status, c.Note, c.Updated = status, note, now
-		if err := putJSON(tx, bCases, []byte(number), c); err != nil {
+		if err := localdb.PutJSON(tx, bCases, []byte(number), c); err != nil {
 			return err
 		}
 		return addChange(tx, c.Village, "case_status", number, localdb.CaseStatusChange{Number: number, Status: status, Note: note, At: now})
@@ -555,7 +555,7 @@ func addChangeRaw(tx *bolt.Tx, village, kind, key string, payload json.RawMessag
 	if err != nil {
 		return 0, err
 	}
-	return seq, putJSON(tx, bChanges, u64(seq), storedChange{Change: api.Change{Seq: seq, Kind: kind, Key: key, Payload: payload}, Village: village})
+	return seq, localdb.PutJSON(tx, bChanges, u64(seq), storedChange{Change: api.Change{Seq: seq, Kind: kind, Key: key, Payload: payload}, Village: village})
 }
 
 // Changes reads up to limit changes after cursor meant for village (or for everyone).
@@ -623,20 +623,4 @@ func u64(n uint64) []byte {
 	var b [8]byte
 	binary.BigEndian.PutUint64(b[:], n)
 	return b[:]
-}
-
-func getJSON(tx *bolt.Tx, bucket, key []byte, v any) (bool, error) {
-	raw := tx.Bucket(bucket).Get(key)
-	if raw == nil {
-		return false, nil
-	}
-	return true, json.Unmarshal(raw, v)
-}
-
-func putJSON(tx *bolt.Tx, bucket, key []byte, v any) error {
-	raw, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	return tx.Bucket(bucket).Put(key, raw)
 }

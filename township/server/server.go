@@ -38,6 +38,7 @@ type Server struct {
 	mux    *http.ServeMux
 	mu     sync.Mutex
 	nonces map[string]time.Time // device/nonce -> request time, for MaxSkew
+	seen   map[string]time.Time // device -> last time its contact was written
 }
 
 // New makes the handler.
@@ -57,7 +58,7 @@ func New(cfg Config) *Server {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &Server{cfg: cfg, mux: http.NewServeMux(), nonces: map[string]time.Time{}}
+	s := &Server{cfg: cfg, mux: http.NewServeMux(), nonces: map[string]time.Time{}, seen: map[string]time.Time{}}
 	s.mux.HandleFunc("GET "+api.PathInfo, s.info)
 	s.mux.HandleFunc("POST "+api.PathEnrol, s.enrol)
 	s.mux.HandleFunc("POST "+api.PathBatch, s.signed(s.batch))
@@ -185,17 +186,30 @@ func (s *Server) signed(h authed) http.HandlerFunc {
 			s.fail(w, http.StatusUnauthorized, api.ErrReplay, "nonce was used before")
 			return
 		}
-		_ = s.cfg.Store.Touch(id)
+		s.touch(id)
 		h(w, r, dev, body, store.Nonce{Device: id, Nonce: nonce, At: at})
 	}
 }
 
 // replayed remembers nonces for twice MaxSkew (beyond that the timestamp check refuses the request
 // anyway). Nonces of stored batches are also in the file, so a replay after a restart is caught.
+// The file is read outside the lock: requests from all kiosks pass here.
 func (s *Server) replayed(device, nonce string, at time.Time) bool {
 	key := device + "/" + nonce
 	s.mu.Lock()
+	_, seen := s.nonces[key]
+	s.mu.Unlock()
+	if seen {
+		return true
+	}
+	if stored, err := s.cfg.Store.SeenNonce(device, nonce); err == nil && stored {
+		return true
+	}
+	s.mu.Lock()
 	defer s.mu.Unlock()
+	if _, ok := s.nonces[key]; ok { // the same nonce twice at once
+		return true
+	}
 	now := s.cfg.Now()
 	if len(s.nonces) > 10000 {
 		for k, t := range s.nonces {
@@ -204,14 +218,25 @@ func (s *Server) replayed(device, nonce string, at time.Time) bool {
 			}
 		}
 	}
-	if _, ok := s.nonces[key]; ok {
-		return true
-	}
-	if seen, err := s.cfg.Store.SeenNonce(device, nonce); err == nil && seen {
-		return true
-	}
 	s.nonces[key] = at
 	return false
+}
+
+// touch records when a device was last heard from, at most once a minute per device: it is a
+// write, and a busy kiosk sends a batch every few hundred milliseconds.
+func (s *Server) touch(device string) {
+	now := s.cfg.Now()
+	s.mu.Lock()
+	last, ok := s.seen[device]
+	if ok && now.Sub(last) < time.Minute {
+		s.mu.Unlock()
+		return
+	}
+	s.seen[device] = now
+	s.mu.Unlock()
+	if err := s.cfg.Store.Touch(device); err != nil {
+		s.cfg.Log.Error("record last contact", "device", device, "err", err)
+	}
 }
 
 func (s *Server) batch(w http.ResponseWriter, r *http.Request, dev store.Device, body []byte, nonce store.Nonce) {

@@ -3,8 +3,12 @@ package api
 import (
 	"crypto/hmac"
 	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/hex"
+	"fmt"
 	"net/http"
+	"os"
 	"strconv"
 	"time"
 )
@@ -46,4 +50,18 @@ func Sign(req *http.Request, deviceID string, secret, body []byte, now time.Time
 	req.Header.Set(HeaderNonce, nonce)
 	req.Header.Set(HeaderContentSHA256, digest)
 	req.Header.Set(HeaderSignature, Signature(secret, req.Method, req.URL.RequestURI(), unix, nonce, digest))
+}
+
+// PinnedTLS trusts only the CA in caFile (PEM) for the township's certificate, not the system's
+// roots: the kiosk and the admin CLI both talk to the township this way.
+func PinnedTLS(caFile string) (*tls.Config, error) {
+	pem, err := os.ReadFile(caFile)
+	if err != nil {
+		return nil, fmt.Errorf("township CA %s: %w", caFile, err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("township CA %s: no PEM certificate in it", caFile)
+	}
+	return &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}, nil
 }

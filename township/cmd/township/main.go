@@ -6,8 +6,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -26,6 +24,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"hallkiosk/township/api"
 	"hallkiosk/township/server"
 	"hallkiosk/township/store"
 )
@@ -206,15 +205,11 @@ func adminCmd(cmd string, args []string, stdout io.Writer) error {
 	}
 	c := adminClient{addr: *addr, token: strings.TrimSpace(string(tok)), http: &http.Client{Timeout: 30 * time.Second}}
 	if *caFile != "" {
-		pem, err := os.ReadFile(*caFile)
+		cfg, err := api.PinnedTLS(*caFile)
 		if err != nil {
 			return fmt.Errorf("--ca: %w", err)
 		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return fmt.Errorf("--ca %s: no PEM certificate in it", *caFile)
-		}
-		c.http.Transport = &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}
+		c.http.Transport = &http.Transport{TLSClientConfig: cfg}
 	}
 	need := func(n int, what string) error {
 		if len(pos) != n {

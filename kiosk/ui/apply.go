@@ -130,14 +130,7 @@ func (u *UI) showCardScreen(prompt *widget.Label, problem string, render func())
 	arrow := u.text("▼", 4, colPrimary)
 	rows := []fyne.CanvasObject{u.text(it.Name, 1.5, colText), prompt}
 	if problem != "" {
-		p := u.text("⚠ "+problem, 1.1, colError)
-		if len([]rune(problem)) > 24 {
-			l := para("⚠ " + problem)
-			l.Importance = widget.DangerImportance
-			rows = append(rows, l)
-		} else {
-			rows = append(rows, p)
-		}
+		rows = append(rows, warn(problem))
 	}
 	rows = append(rows, para(a.CardTypes), container.NewCenter(arrow))
 	u.show(ScreenCard, u.step(1, a.CardTitle), container.NewCenter(fixedWidth(1300, container.NewVBox(rows...))), render)
@@ -175,12 +168,7 @@ func (u *UI) ShowForm() {
 	if f.Hint != "" && !u.theme.Elder {
 		head = append(head, para(f.Hint))
 	}
-	if u.problem != "" {
-		l := para("⚠ " + u.problem)
-		l.Importance = widget.DangerImportance
-		head = append(head, l)
-		u.problem = ""
-	}
+	head = append(head, u.takeProblem()...)
 	var input fyne.CanvasObject
 	switch f.Type {
 	case catalog.FieldChoice, catalog.FieldYesNo:
@@ -382,6 +370,7 @@ func (u *UI) ShowMaterials() {
 	}
 	missing, _ := u.sess.Missing(it)
 	var foot []fyne.CanvasObject
+	foot = append(foot, u.takeProblem()...)
 	if u.notice != "" {
 		foot = append(foot, u.text("√ "+u.notice, 1, colPrimary))
 		u.notice = ""
@@ -393,9 +382,7 @@ func (u *UI) ShowMaterials() {
 	case it.AllowIncomplete:
 		foot = append(foot, container.NewBorder(nil, nil, nil, printList, para(text.N(a.MissingCanSubmit, len(missing)))))
 	default:
-		l := para(text.N(a.MissingCannotSubmit, len(missing)))
-		l.Importance = widget.DangerImportance
-		foot = append(foot, l, printList)
+		foot = append(foot, warn(text.N(a.MissingCannotSubmit, len(missing))), printList)
 		nextStep.Disable()
 	}
 	var head fyne.CanvasObject = layout.NewSpacer()
@@ -411,7 +398,7 @@ func (u *UI) ShowMaterials() {
 func (u *UI) printChecklist(it catalog.Item, missing []string) {
 	job, err := u.d.Apply.Checklist(it, missing)
 	if problem := u.printJob(job, err); problem != "" {
-		u.notice = "⚠ " + problem
+		u.problem = problem
 	} else {
 		u.notice = u.s.Apply.ChecklistPrinted
 	}
@@ -471,12 +458,7 @@ func (u *UI) ShowConfirm() {
 		lines = append(lines, a.ConfirmMissing+"："+strings.Join(missing, "、"))
 	}
 	var rows []fyne.CanvasObject
-	if u.problem != "" {
-		l := para("⚠ " + u.problem)
-		l.Importance = widget.DangerImportance
-		rows = append(rows, l)
-		u.problem = ""
-	}
+	rows = append(rows, u.takeProblem()...)
 	for _, l := range lines {
 		rows = append(rows, para(l))
 	}
@@ -527,8 +509,7 @@ func (u *UI) ShowDone() {
 	status := para(a.Printing)
 	switch {
 	case u.printProblem != "":
-		status = para(strings.ReplaceAll(a.PrintFailed, "{reason}", u.printProblem))
-		status.Importance = widget.DangerImportance
+		status = warn(strings.ReplaceAll(a.PrintFailed, "{reason}", u.printProblem))
 		// Once staff have put paper in or closed the cover, the receipt comes out again from here.
 	case u.printed:
 		status = para(a.Printed)

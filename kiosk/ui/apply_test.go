@@ -393,6 +393,13 @@ func TestMissingMaterialsChecklist(t *testing.T) {
 	if len(jobs) != 1 || !bytes.Contains(jobs[0], gbBytes("户口簿")) {
 		t.Fatal("the checklist did not print the missing materials")
 	}
+	// Without paper the list cannot print: the screen says why, not that it printed.
+	f.prn.SetPaperOut(true)
+	f.tapText(f.ui.s.Apply.PrintChecklist)
+	if !f.shows("没有纸") || f.shows(f.ui.s.Apply.ChecklistPrinted) {
+		t.Fatalf("checklist without paper: %q", f.texts())
+	}
+	f.prn.SetPaperOut(false)
 	// 容缺受理: the resident may still go on.
 	f.tapText(f.ui.s.Apply.NextStep)
 	f.want(ScreenConsent)

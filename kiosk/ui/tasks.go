@@ -145,10 +145,7 @@ func (u *UI) ShowLookup() {
 	if u.theme.Elder {
 		head = []fyne.CanvasObject{u.text(t.LookupByCard+" / "+t.LookupByNumber, 1, colText)}
 	}
-	if u.problem != "" {
-		head = append(head, u.text("⚠ "+u.problem, 1, colError))
-		u.problem = ""
-	}
+	head = append(head, u.takeProblem()...)
 	body := container.NewBorder(container.NewVBox(head...), nil, nil, nil, container.NewGridWithColumns(2, left, result))
 	u.show(ScreenLookup, t.Lookup, body, render)
 }
@@ -221,9 +218,7 @@ func (u *UI) ShowTicket() {
 		rows := []fyne.CanvasObject{u.text(t.TicketTaken+"："+tk.Business, 1.5, colText),
 			container.NewCenter(u.text(tk.Number, 5, colPrimary)), u.text(text.N(t.TicketWaiting, tk.Waiting), 1.25, colText)}
 		if u.problem != "" {
-			l := para(strings.ReplaceAll(t.TicketPrintFailed, "{reason}", u.problem))
-			l.Importance = widget.DangerImportance
-			rows = append(rows, l)
+			rows = append(rows, warn(strings.ReplaceAll(t.TicketPrintFailed, "{reason}", u.problem)))
 		}
 		u.next = u.button(u.s.Apply.Finish, theme.HomeIcon(), true, u.goHome)
 		u.show(ScreenTicket, t.Ticket, container.NewCenter(container.NewVBox(rows...)), render)
@@ -250,10 +245,7 @@ func (u *UI) ShowTicket() {
 		}))
 	}
 	head := []fyne.CanvasObject{u.text(t.TicketPrompt, 1.5, colText)}
-	if u.problem != "" {
-		head = append(head, u.text("⚠ "+u.problem, 1, colError))
-		u.problem = ""
-	}
+	head = append(head, u.takeProblem()...)
 	u.show(ScreenTicket, t.Ticket, container.NewBorder(container.NewVBox(head...), nil, nil, nil, container.New(evenRows{n: len(bs)}, bs...)), render)
 }
 
@@ -309,12 +301,7 @@ func (u *UI) ShowMessage() {
 		}
 		skip := u.button(t.MessageSkipPhone, nil, false, send(""))
 		left := []fyne.CanvasObject{para(t.MessagePhone), u.text(shown, 1.5, colPrimary)}
-		if u.problem != "" {
-			l := para("⚠ " + u.problem)
-			l.Importance = widget.DangerImportance
-			left = append(left, l)
-			u.problem = ""
-		}
+		left = append(left, u.takeProblem()...)
 		left = append(left, skip)
 		u.next = sendWith
 		u.show(ScreenMessage, t.Message, container.NewGridWithColumns(2, container.NewVBox(left...), pad), render)
@@ -379,12 +366,7 @@ func (u *UI) showPoll(id string, open []localdb.Poll) {
 	if p.Body != "" {
 		head = append(head, para(p.Body))
 	}
-	if u.problem != "" {
-		l := para("⚠ " + u.problem)
-		l.Importance = widget.DangerImportance
-		head = append(head, l)
-		u.problem = ""
-	}
+	head = append(head, u.takeProblem()...)
 	if u.sess == nil || u.sess.Card() == nil {
 		u.onCard = func(ev idcard.Event) {
 			if ev.Err != nil {

@@ -27,6 +27,24 @@ func para(s string) *widget.Label {
 	return l
 }
 
+// warn is a problem the resident must see: wrapped, in the danger colour, and marked with ⚠ so
+// colour is not the only signal.
+func warn(s string) *widget.Label {
+	l := para("⚠ " + s)
+	l.Importance = widget.DangerImportance
+	return l
+}
+
+// takeProblem shows the pending problem once (as a warn line) and forgets it.
+func (u *UI) takeProblem() []fyne.CanvasObject {
+	if u.problem == "" {
+		return nil
+	}
+	p := u.problem
+	u.problem = ""
+	return []fyne.CanvasObject{warn(p)}
+}
+
 // button is the kiosk's one kind of push button: large, labelled in words, and counted as activity
 // for the idle timeout.
 func (u *UI) button(label string, icon fyne.Resource, important bool, tapped func()) *widget.Button {

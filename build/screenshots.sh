@@ -32,5 +32,5 @@ shoot window-mode --mode window
 shoot disclosure-mode --mode disclosure
 mkdir -p "$out/flow"
 HALLKIOSK_SHOTS="$(cd "$out/flow" && pwd)" go test -count=1 -tags migrated_fynedo \
-  -run 'ApplyFlow|CardErrors|OutOfPaper|HomeOffers|Ticket|MessageWith|LookupByNumber|PollOne|EndToEnd|DateQuestion' ./kiosk/ui >/dev/null
+  -run 'ApplyFlow|CardErrors|OutOfPaper|HomeOffers|Ticket|MessageWith|LookupByNumber|PollOne|EndToEnd|DateQuestion|NoCardReader' ./kiosk/ui >/dev/null
 echo "screenshots: $(ls "$out/flow" | wc -l) flow screens in $out/flow"

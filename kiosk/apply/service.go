@@ -130,7 +130,7 @@ func (s *Service) Submit(sess *Session) (localdb.Case, error) {
 	if probs := form.CheckAll(s.Text, it.Form, sess.Answers, now); len(probs) > 0 {
 		return localdb.Case{}, fmt.Errorf("%w: %d fields", ErrFormInvalid, len(probs))
 	}
-	missing, _ := sess.Missing(it)
+	missing := sess.Missing(it)
 	if len(missing) > 0 && !it.AllowIncomplete {
 		return localdb.Case{}, ErrIncomplete
 	}

@@ -82,19 +82,15 @@ func (s *Session) Empty() bool {
 	return s == nil || (s.card == nil && len(s.Answers) == 0 && len(s.Have) == 0 && !s.Consented && s.ItemCode == "")
 }
 
-// Missing lists the materials of item the resident does not have: required ones first.
-func (s *Session) Missing(it catalog.Item) (required, optional []string) {
+// Missing lists the required materials of item the resident has not ticked.
+func (s *Session) Missing(it catalog.Item) []string {
+	var missing []string
 	for i, m := range it.Materials {
-		if s.Have[i] {
-			continue
-		}
-		if m.Required {
-			required = append(required, m.Name)
-		} else if m.Condition == "" {
-			optional = append(optional, m.Name)
+		if m.Required && !s.Have[i] {
+			missing = append(missing, m.Name)
 		}
 	}
-	return required, optional
+	return missing
 }
 
 // CardProblem says, in Chinese, why a card cannot be used for an application, or "" if it can.

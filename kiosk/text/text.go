@@ -60,7 +60,6 @@ type Strings struct {
 		Conditions          string `toml:"conditions"`
 		Scope               string `toml:"scope"`
 		Materials           string `toml:"materials"`
-		MaterialForm        string `toml:"material_form"`
 		MaterialCopies      string `toml:"material_copies"`
 		MaterialRequired    string `toml:"material_required"`
 		MaterialConditional string `toml:"material_conditional"`
@@ -103,15 +102,12 @@ type Strings struct {
 		CardTitle           string `toml:"card_title"`
 		CardPrompt          string `toml:"card_prompt"`
 		CardTypes           string `toml:"card_types"`
-		CardReading         string `toml:"card_reading"`
 		CardRetry           string `toml:"card_retry"`
 		CardNoReader        string `toml:"card_no_reader"`
 		Applicant           string `toml:"applicant"`
 		FormTitle           string `toml:"form_title"`
-		Question            string `toml:"question"`
 		Next                string `toml:"next"`
 		Prev                string `toml:"prev"`
-		UnitHint            string `toml:"unit_hint"`
 		KeypadClear         string `toml:"keypad_clear"`
 		KeypadDelete        string `toml:"keypad_delete"`
 		NothingYet          string `toml:"nothing_yet"`
@@ -140,7 +136,6 @@ type Strings struct {
 		ConfirmPromised     string `toml:"confirm_promised"`
 		ConfirmMissing      string `toml:"confirm_missing"`
 		Submit              string `toml:"submit"`
-		Submitting          string `toml:"submitting"`
 		SubmitFailed        string `toml:"submit_failed"`
 		DoneTitle           string `toml:"done_title"`
 		CaseNumber          string `toml:"case_number"`
@@ -173,7 +168,6 @@ type Strings struct {
 		LookupSearch       string `toml:"lookup_search"`
 		LookupNone         string `toml:"lookup_none"`
 		LookupList         string `toml:"lookup_list"`
-		LookupEmpty        string `toml:"lookup_empty"`
 		StatusSubmitted    string `toml:"status_submitted"`
 		StatusReceived     string `toml:"status_received"`
 		StatusAccepted     string `toml:"status_accepted"`

@@ -128,11 +128,17 @@ func (u *UI) showCardScreen(prompt *widget.Label, problem string, render func())
 	a := u.s.Apply
 	it, _ := u.d.Catalog.Item(u.sessCode())
 	arrow := u.text("▼", 4, colPrimary)
-	rows := []fyne.CanvasObject{u.text(it.Name, 1.5, colText), prompt}
-	if problem != "" {
-		rows = append(rows, warn(problem))
+	rows := []fyne.CanvasObject{u.text(it.Name, 1.5, colText)}
+	switch {
+	case u.d.NoCardReader:
+		rows = append(rows, warn(a.CardNoReader))
+	default:
+		rows = append(rows, prompt)
+		if problem != "" {
+			rows = append(rows, warn(problem))
+		}
+		rows = append(rows, para(a.CardTypes), container.NewCenter(arrow))
 	}
-	rows = append(rows, para(a.CardTypes), container.NewCenter(arrow))
 	u.show(ScreenCard, u.step(1, a.CardTitle), container.NewCenter(fixedWidth(1300, container.NewVBox(rows...))), render)
 }
 
@@ -172,31 +178,19 @@ func (u *UI) ShowForm() {
 	var input fyne.CanvasObject
 	switch f.Type {
 	case catalog.FieldChoice, catalog.FieldYesNo:
-		opts := f.Options
+		values, labels := f.Options, f.Options
 		if f.Type == catalog.FieldYesNo {
-			opts = []string{form.Yes, form.No}
+			values, labels = []string{form.Yes, form.No}, []string{a.Yes, a.No}
 		}
 		var bs []fyne.CanvasObject
-		for _, o := range opts {
-			o := o
-			label := o
-			b := u.button(label, nil, value == o, func() { set(o) })
-			if value == o {
-				b.SetText("√ " + o)
-			}
-			bs = append(bs, b)
+		for i, v := range values {
+			bs = append(bs, u.pick(labels[i], value == v, func() { set(v) }))
 		}
 		input = u.choiceGrid(bs)
 	case catalog.FieldMulti, catalog.FieldText:
 		var bs []fyne.CanvasObject
 		for _, o := range f.Options {
-			o := o
-			on := form.Picked(value, o)
-			b := u.button(o, nil, on, func() { set(form.Toggle(f, value, o)) })
-			if on {
-				b.SetText("√ " + o)
-			}
-			bs = append(bs, b)
+			bs = append(bs, u.pick(o, form.Picked(value, o), func() { set(form.Toggle(f, value, o)) }))
 		}
 		input = u.choiceGrid(bs)
 	case catalog.FieldNumber, catalog.FieldPhone:
@@ -368,7 +362,7 @@ func (u *UI) ShowMaterials() {
 		pager = container.NewGridWithColumns(3, prev, widget.NewLabelWithStyle(
 			fmt.Sprintf("第 %d / %d 页", u.pageIndex+1, pages), fyne.TextAlignCenter, fyne.TextStyle{}), next)
 	}
-	missing, _ := u.sess.Missing(it)
+	missing := u.sess.Missing(it)
 	var foot []fyne.CanvasObject
 	foot = append(foot, u.takeProblem()...)
 	if u.notice != "" {
@@ -454,7 +448,7 @@ func (u *UI) ShowConfirm() {
 	}
 	promised := u.d.Apply.Promised(it, u.d.Clock.Now())
 	lines = append(lines, a.ConfirmPromised+"："+promised.Format("2006年01月02日"))
-	if missing, _ := u.sess.Missing(it); len(missing) > 0 {
+	if missing := u.sess.Missing(it); len(missing) > 0 {
 		lines = append(lines, a.ConfirmMissing+"："+strings.Join(missing, "、"))
 	}
 	var rows []fyne.CanvasObject
@@ -481,10 +475,6 @@ func (u *UI) submit() {
 		u.problem = u.s.Apply.SubmitFailed
 		u.ShowConfirm()
 		return
-	}
-	stored, err := u.d.Apply.DB.Case(c.Number)
-	if err == nil {
-		c = stored
 	}
 	u.lastCase = c
 	u.history = nil
@@ -586,13 +576,7 @@ func (u *UI) ShowRating() {
 	rows = append(rows, para(a.RateWhy))
 	var bs []fyne.CanvasObject
 	for _, r := range u.s.Lists.BadReasons {
-		r := r
-		on := containsStr(u.picked, r)
-		label := r
-		if on {
-			label = "√ " + r
-		}
-		bs = append(bs, u.button(label, nil, on, func() { u.picked = toggleStr(u.picked, r); render() }))
+		bs = append(bs, u.pick(r, containsStr(u.picked, r), func() { u.picked = toggleStr(u.picked, r); render() }))
 	}
 	send := u.button(a.RateSend, theme.ConfirmIcon(), true, func() { u.rate(c.Number, u.picked) })
 	if len(u.picked) == 0 {

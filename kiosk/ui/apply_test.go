@@ -428,3 +428,17 @@ func TestDateQuestion(t *testing.T) {
 		}
 	})
 }
+
+// A kiosk without a card reader says so where a card is needed, instead of waiting for one.
+func TestNoCardReaderSaysWhereToGo(t *testing.T) {
+	eachMode(t, func(t *testing.T, f *flow) {
+		f.ui.d.NoCardReader = true
+		f.toCard()
+		f.shot("flow-card-no-reader")
+		if !f.shows("读卡器没有连接") || f.shows(f.ui.s.Apply.CardTypes[:12]) {
+			t.Fatalf("card screen without a reader: %q", f.texts())
+		}
+		f.tapText(f.ui.s.App.Home)
+		f.want(ScreenHome)
+	})
+}

@@ -36,7 +36,7 @@ func GuideSections(s *text.Strings, c *catalog.Catalog, it catalog.Item) [][2]st
 		if !m.Required {
 			need = g.MaterialConditional + "：" + m.Condition
 		}
-		line := fmt.Sprintf("%s（%s，%d 份；%s）\n   %s：%s", m.Name, m.Form, m.Copies, need, g.MaterialSource, m.Source)
+		line := fmt.Sprintf("%s（%s，%s；%s）\n   %s：%s", m.Name, m.Form, text.N(g.MaterialCopies, m.Copies), need, g.MaterialSource, m.Source)
 		if m.Notes != "" {
 			line += fmt.Sprintf("\n   %s：%s", g.MaterialNotes, m.Notes)
 		}

@@ -29,14 +29,11 @@ const (
 type taskState struct {
 	topic   string
 	phrases []string
-	phone   string
 	askTel  bool
 	poll    string
 	cases   []localdb.Case
-	found   bool
 	looked  bool
 	ticket  localdb.Ticket
-	message string
 }
 
 // taskTiles are the home screen's tiles for the tasks beside applying.
@@ -142,7 +139,10 @@ func (u *UI) ShowLookup() {
 	left := container.NewBorder(container.NewVBox(top...), nil, nil, nil, pad)
 	u.next = search
 	head := []fyne.CanvasObject{para(t.LookupByCard + "：" + u.s.Apply.CardPrompt)}
-	if u.theme.Elder {
+	switch {
+	case u.d.NoCardReader: // the keypad still works
+		head = []fyne.CanvasObject{u.text(t.LookupByNumber, 1, colText)}
+	case u.theme.Elder:
 		head = []fyne.CanvasObject{u.text(t.LookupByCard+" / "+t.LookupByNumber, 1, colText)}
 	}
 	head = append(head, u.takeProblem()...)
@@ -264,13 +264,7 @@ func (u *UI) ShowMessage() {
 	case !u.task.askTel:
 		var bs []fyne.CanvasObject
 		for _, p := range u.s.Lists.Phrases {
-			p := p
-			on := containsStr(u.task.phrases, p)
-			label := p
-			if on {
-				label = "√ " + p
-			}
-			bs = append(bs, u.button(label, nil, on, func() { u.task.phrases = toggleStr(u.task.phrases, p); render() }))
+			bs = append(bs, u.pick(p, containsStr(u.task.phrases, p), func() { u.task.phrases = toggleStr(u.task.phrases, p); render() }))
 		}
 		next := u.button(u.s.Apply.NextStep, theme.NavigateNextIcon(), true, func() { u.task.askTel = true; u.keypad = ""; render() })
 		if len(u.task.phrases) == 0 {
@@ -380,7 +374,11 @@ func (u *UI) showPoll(id string, open []localdb.Poll) {
 			}
 			render()
 		}
-		head = append(head, u.text(t.PollCard, 1.25, colText), container.NewCenter(u.text("▼", 4, colPrimary)))
+		if u.d.NoCardReader {
+			head = append(head, warn(u.s.Apply.CardNoReader))
+		} else {
+			head = append(head, u.text(t.PollCard, 1.25, colText), container.NewCenter(u.text("▼", 4, colPrimary)))
+		}
 		u.show(ScreenPoll, t.Poll, container.NewVBox(head...), render)
 		return
 	}

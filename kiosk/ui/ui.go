@@ -49,6 +49,9 @@ type Deps struct {
 	Overlay fyne.CanvasObject
 	// Apply runs the self-service tasks; nil shows the guide only (apply at the window).
 	Apply *apply.Service
+	// NoCardReader is a kiosk configured without an ID-card reader: screens that need a card say
+	// so instead of waiting for one.
+	NoCardReader bool
 }
 
 // UI is one kiosk screen set bound to a window.

@@ -45,6 +45,15 @@ func (u *UI) takeProblem() []fyne.CanvasObject {
 	return []fyne.CanvasObject{warn(p)}
 }
 
+// pick is an option button: picked ones are filled and ticked (√), so the choice shows without
+// relying on colour.
+func (u *UI) pick(label string, picked bool, tapped func()) *widget.Button {
+	if picked {
+		label = "√ " + label
+	}
+	return u.button(label, nil, picked, tapped)
+}
+
 // button is the kiosk's one kind of push button: large, labelled in words, and counted as activity
 // for the idle timeout.
 func (u *UI) button(label string, icon fyne.Resource, important bool, tapped func()) *widget.Button {

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"hallkiosk/drivers/idcard"
 	"hallkiosk/localdb"
 	"hallkiosk/township/api"
 	"hallkiosk/township/server"
@@ -66,12 +67,11 @@ func newKiosk(t testing.TB, cred Credential) *kiosk {
 }
 
 func idNumber(first17 string) string {
-	w := []int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
-	sum := 0
-	for i := range 17 {
-		sum += int(first17[i]-'0') * w[i]
+	c, err := idcard.CheckDigit(first17)
+	if err != nil {
+		panic(err)
 	}
-	return first17 + string("10X98765432"[sum%11])
+	return first17 + string(c)
 }
 
 // submit stores n cases the way the kiosk does: sealed record and outbox item in one transaction.

@@ -130,7 +130,7 @@ func run() int {
 		loop = uploadLoop(db, cfg, log)
 		go background(ctx, db, cfg, loop, log)
 		if cfg.Mode == config.ModeSelfService {
-			svc = applyService(db, sealer, cfg, loop, log)
+			svc = applyService(db, sealer, cfg, strs, loop, log)
 		}
 	}
 	var cat *catalog.Catalog
@@ -164,7 +164,7 @@ func run() int {
 
 	probe, firstFrame := newFrameProbe()
 	u := ui.New(ui.Deps{App: a, Window: w, Config: cfg, Catalog: cat, Strings: strs, Log: log,
-		StartupError: storeErr, Overlay: probe, Apply: svc})
+		StartupError: storeErr, Overlay: probe, Apply: svc, NoCardReader: cfg.Devices.CardReader == ""})
 	if svc != nil && cfg.Devices.CardReader != "" {
 		go readCards(ctx, cfg, u, log)
 	}
@@ -227,7 +227,7 @@ func uploadLoop(db *localdb.DB, cfg *config.Config, log *slog.Logger) *upload.Lo
 }
 
 // applyService wires the resident's tasks to the store, the printer and the calendar.
-func applyService(db *localdb.DB, sealer *localdb.Sealer, cfg *config.Config, loop *upload.Loop, log *slog.Logger) *apply.Service {
+func applyService(db *localdb.DB, sealer *localdb.Sealer, cfg *config.Config, strs *text.Strings, loop *upload.Loop, log *slog.Logger) *apply.Service {
 	cal, err := loadCalendar(cfg)
 	if err != nil {
 		log.Error("holiday calendar unusable; using the built-in one", "err", err)
@@ -242,7 +242,6 @@ func applyService(db *localdb.DB, sealer *localdb.Sealer, cfg *config.Config, lo
 		paper = printer.Paper80
 	}
 	paper.NativeQR = cfg.Devices.PrinterQR
-	strs, _ := text.Load() // checked at start-up before this
 	svc := &apply.Service{DB: db, Catalog: nil, Calendar: cal, Clock: clock.Real{}, Log: log, Text: strs,
 		Cfg: apply.Config{Hall: cfg.Hall.Name, KioskCode: code, GuideURL: cfg.Links.GuideURL, LookupURL: cfg.Links.LookupURL, Paper: paper}}
 	if loop != nil {

@@ -251,17 +251,3 @@ func TestDatesToleratePaddingAndRejectJunk(t *testing.T) {
 		t.Errorf("short block: %v", err)
 	}
 }
-
-func TestMasking(t *testing.T) {
-	for in, want := range map[string]string{"张三": "张*", "张小三": "张*三", "欧阳淼喆": "欧**喆", "王": "*", "": ""} {
-		if got := MaskName(in); got != want {
-			t.Errorf("MaskName(%q) = %q, want %q", in, got, want)
-		}
-	}
-	if got := MaskID("610403195103072011"); got != "6104**********2011" {
-		t.Errorf("MaskID = %q", got)
-	}
-	if got := MaskAddress("陕西省杨凌示范区五泉镇王上村三组18号"); got != "陕西省杨凌示范区五泉镇****" {
-		t.Errorf("MaskAddress = %q", got)
-	}
-}

@@ -5,9 +5,9 @@ import (
 	"strings"
 	"time"
 
-	qrcode "github.com/skip2/go-qrcode"
+	"hallkiosk/township/api/mask"
 
-	"hallkiosk/drivers/idcard"
+	qrcode "github.com/skip2/go-qrcode"
 )
 
 // Paper describes a roll: 58 mm printers are 384 dots wide, 80 mm ones 576.
@@ -66,8 +66,8 @@ func ReceiptBytes(p Paper, r Receipt) ([]byte, error) {
 	e := header(p, r.Hall, "办 件 回 执")
 	e.Size(1, 2).Line("办件编号："+r.CaseNumber).Size(1, 1)
 	wrap(p, e, "办理事项：", r.Item)
-	e.Line("申请人：" + idcard.MaskName(r.Name))
-	e.Line("证件号码：" + idcard.MaskID(r.IDNumber))
+	e.Line("申请人：" + mask.Name(r.Name))
+	e.Line("证件号码：" + mask.ID(r.IDNumber))
 	e.Line("提交时间：" + r.Submitted.Format("2006年01月02日 15:04"))
 	if !r.Promised.IsZero() {
 		e.Line("承诺办结：" + r.Promised.Format(dateFmt) + "前")
@@ -102,10 +102,10 @@ func SlipBytes(p Paper, s Slip) ([]byte, error) {
 	e := header(p, s.Hall, "受 理 单")
 	e.Line("办件编号：" + s.CaseNumber)
 	e.Line("办理事项：" + s.Item)
-	e.Line("申请人：" + idcard.MaskName(s.Name))
-	e.Line("证件号码：" + idcard.MaskID(s.IDNumber))
+	e.Line("申请人：" + mask.Name(s.Name))
+	e.Line("证件号码：" + mask.ID(s.IDNumber))
 	if s.Proxy != "" {
-		e.Line("代办人：" + idcard.MaskName(s.Proxy) + "（全程代办）")
+		e.Line("代办人：" + mask.Name(s.Proxy) + "（全程代办）")
 	}
 	e.Line(rule(p)).Line("材料清单：")
 	for _, m := range s.Materials {

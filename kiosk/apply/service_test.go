@@ -24,6 +24,7 @@ import (
 	"hallkiosk/kiosk/workday"
 	"hallkiosk/localdb"
 	"hallkiosk/township/api"
+	"hallkiosk/township/api/mask"
 )
 
 const dibao = "61040300MZ-JF-0001" // 最低生活保障申请: a form of five fields, 容缺受理 allowed
@@ -217,7 +218,7 @@ func TestReceiptMaskedWithLookupQR(t *testing.T) {
 			t.Errorf("receipt holds %q whole", whole)
 		}
 	}
-	for _, want := range []string{c.Number, idcard.MaskID(card.IDNumber), "2026年03月30日", f.svc.LookupLink(c.Number)} {
+	for _, want := range []string{c.Number, mask.ID(card.IDNumber), "2026年03月30日", f.svc.LookupLink(c.Number)} {
 		if !bytes.Contains(job, gb(want)) {
 			t.Errorf("receipt lacks %q", want)
 		}

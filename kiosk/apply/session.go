@@ -11,6 +11,7 @@ import (
 	"hallkiosk/drivers/idcard"
 	"hallkiosk/kiosk/catalog"
 	"hallkiosk/kiosk/text"
+	"hallkiosk/township/api/mask"
 )
 
 // Session is one resident at the kiosk. The card's data lives here, in memory only, until Wipe
@@ -47,7 +48,7 @@ func (s *Session) MaskedName() string {
 	if s.card == nil {
 		return ""
 	}
-	return idcard.MaskName(HolderName(*s.card))
+	return mask.Name(HolderName(*s.card))
 }
 
 // MaskedID is the masked ID number for screens.
@@ -55,7 +56,7 @@ func (s *Session) MaskedID() string {
 	if s.card == nil {
 		return ""
 	}
-	return idcard.MaskID(s.card.IDNumber)
+	return mask.ID(s.card.IDNumber)
 }
 
 // Wipe forgets everything: the card (its photo bytes overwritten), the answers, the ticks, the

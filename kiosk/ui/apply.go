@@ -22,6 +22,7 @@ import (
 	"hallkiosk/kiosk/form"
 	"hallkiosk/kiosk/text"
 	"hallkiosk/localdb"
+	"hallkiosk/township/api/mask"
 )
 
 // Screens of the resident's flow.
@@ -440,7 +441,7 @@ func (u *UI) ShowConfirm() {
 			continue
 		}
 		if f.Type == catalog.FieldPhone {
-			v = maskPhone(v)
+			v = mask.Phone(v)
 		} else if f.Unit != "" {
 			v += f.Unit
 		}
@@ -458,13 +459,6 @@ func (u *UI) ShowConfirm() {
 	}
 	u.next = u.button(a.Submit, theme.ConfirmIcon(), true, u.submit)
 	u.show(ScreenConfirm, u.step(5, a.ConfirmTitle), container.NewVScroll(container.NewVBox(rows...)), func() { u.ShowConfirm() })
-}
-
-func maskPhone(p string) string {
-	if len(p) < 7 {
-		return p
-	}
-	return p[:3] + "****" + p[len(p)-4:]
 }
 
 // submit stores the case; only when that returned does the screen say it was received.

@@ -29,6 +29,7 @@ import (
 	"hallkiosk/kiosk/text"
 	"hallkiosk/kiosk/workday"
 	"hallkiosk/localdb"
+	"hallkiosk/township/api/mask"
 )
 
 // flow is a kiosk with a store, the printer simulator on a real pty, and the apply service.
@@ -226,7 +227,7 @@ func applyFlow(t *testing.T, elder bool) {
 	if f.shows(card.Name) || f.shows(card.IDNumber) {
 		t.Fatal("the form shows the card's name or number whole")
 	}
-	if !f.shows(idcard.MaskName(card.Name)) {
+	if !f.shows(mask.Name(card.Name)) {
 		t.Fatal("the form does not show whose application it is (masked)")
 	}
 	// A wrong answer is refused with what to fix, and the resident stays on the question.

@@ -15,6 +15,7 @@ import (
 	"hallkiosk/kiosk/apply"
 	"hallkiosk/kiosk/text"
 	"hallkiosk/localdb"
+	"hallkiosk/township/api/mask"
 )
 
 // Screens of the other self-service tasks.
@@ -74,7 +75,7 @@ func (u *UI) caseCard(c localdb.Case) fyne.CanvasObject {
 	lines := []fyne.CanvasObject{u.text(c.Number+"  "+c.ItemName, 1.1, colPrimary)}
 	who := ""
 	if c.Person != nil {
-		who = idcard.MaskName(c.Person.Name) + "  " + idcard.MaskID(c.Person.IDNumber) + "    "
+		who = mask.Name(c.Person.Name) + "  " + mask.ID(c.Person.IDNumber) + "    "
 	}
 	lines = append(lines, para(who+c.CreatedAt.In(u.d.Clock.Now().Location()).Format("2006年01月02日")+"  "+statusText(u.s, c.Status)))
 	if c.Note != "" {

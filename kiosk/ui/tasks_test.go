@@ -10,6 +10,7 @@ import (
 	"hallkiosk/kiosk/apply"
 	"hallkiosk/kiosk/config"
 	"hallkiosk/localdb"
+	"hallkiosk/township/api/mask"
 )
 
 func eachMode(t *testing.T, fn func(t *testing.T, f *flow)) {
@@ -129,7 +130,7 @@ func TestLookupByNumberShowsMasked(t *testing.T) {
 		}
 		f.tapText(f.ui.s.Tasks.LookupSearch)
 		f.shot("lookup-by-number")
-		if !f.shows("高龄津贴申请") || !f.shows("已受理") || !f.shows(idcard.MaskName(card.Name)) || f.shows(card.IDNumber) {
+		if !f.shows("高龄津贴申请") || !f.shows("已受理") || !f.shows(mask.Name(card.Name)) || f.shows(card.IDNumber) {
 			t.Fatalf("lookup: %q", f.texts())
 		}
 		f.tapText(f.ui.s.Apply.KeypadClear)

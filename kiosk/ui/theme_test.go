@@ -4,11 +4,12 @@ import (
 	"bytes"
 
 	"fmt"
-	gotextfont "github.com/go-text/typesetting/font"
 	"image"
 	"image/color"
 	"math"
 	"testing"
+
+	gotextfont "github.com/go-text/typesetting/font"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"

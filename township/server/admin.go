@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"hallkiosk/township/api/mask"
 	"hallkiosk/township/store"
 )
 
@@ -127,27 +128,12 @@ func adminCase(c store.Case, full bool) AdminCase {
 	if c.Applicant != nil {
 		a.Name, a.IDNumber, a.Phone = c.Applicant.Name, c.Applicant.IDNumber, c.Applicant.Phone
 		if !full {
-			a.Name, a.IDNumber, a.Phone = maskName(a.Name), maskID(a.IDNumber), ""
+			a.Name, a.IDNumber, a.Phone = mask.Name(a.Name), mask.ID(a.IDNumber), ""
 		} else {
 			a.Form = c.Form
 		}
 	}
 	return a
-}
-
-func maskName(n string) string {
-	r := []rune(n)
-	if len(r) <= 1 {
-		return n
-	}
-	return string(r[0]) + string([]rune("**********")[:len(r)-1])
-}
-
-func maskID(id string) string {
-	if len(id) < 10 {
-		return "****"
-	}
-	return id[:6] + "********" + id[len(id)-4:]
 }
 
 func (s *Server) decodeAdmin(w http.ResponseWriter, r *http.Request, v any) bool {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"hallkiosk/township/api"
+	"hallkiosk/township/api/mask"
 	"hallkiosk/township/store"
 )
 
@@ -325,8 +326,13 @@ func TestAdminNeedsToken(t *testing.T) {
 	req, _ = http.NewRequest("GET", f.srv.URL+"/admin/cases", nil)
 	req.Header.Set("Authorization", "Bearer "+f.token)
 	resp, body := f.do(req)
-	if resp.StatusCode != 200 || strings.Contains(string(body), "李淼喆") || !strings.Contains(string(body), "李**") {
+	if resp.StatusCode != 200 || strings.Contains(string(body), "李淼喆") || !strings.Contains(string(body), mask.Name("李淼喆")) {
 		t.Fatalf("case list (masked unless full): %d %s", resp.StatusCode, body)
+	}
+	// The admin masks an ID number by the kiosk's rule: the same 8 characters, never the first 6.
+	id := idNumber("61040319520304123")
+	if !strings.Contains(string(body), `"id_number":"`+mask.ID(id)+`"`) {
+		t.Fatalf("case list shows the ID number otherwise than mask.ID: %s", body)
 	}
 }
 

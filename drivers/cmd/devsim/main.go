@@ -18,6 +18,7 @@ import (
 
 	"hallkiosk/drivers/idcard"
 	"hallkiosk/drivers/sim"
+	"hallkiosk/township/api/mask"
 )
 
 const help = `commands:
@@ -213,7 +214,7 @@ func command(out io.Writer, r *sim.CardReader, p *sim.Printer, f []string) (quit
 	switch f[0] {
 	case "cards":
 		for i, c := range idcard.SampleCards() {
-			fmt.Fprintf(out, "%d  %s  %s  %s\n", i, c.Type, idcard.MaskName(c.Name), idcard.MaskID(c.IDNumber))
+			fmt.Fprintf(out, "%d  %s  %s  %s\n", i, c.Type, mask.Name(c.Name), mask.ID(c.IDNumber))
 		}
 	case "place":
 		n, err := strconv.Atoi(arg)

@@ -17,6 +17,7 @@ import (
 	"hallkiosk/drivers/idcard"
 	"hallkiosk/drivers/printer"
 	"hallkiosk/drivers/serialport"
+	"hallkiosk/township/api/mask"
 )
 
 const usage = `hallkiosk-diag: check a kiosk's devices
@@ -141,8 +142,8 @@ func card(ctx context.Context, p serialport.Port, path string, wait time.Duratio
 			fmt.Fprintf(errOut, "hallkiosk-diag card: %s: %v\n", path, err)
 			return 1
 		}
-		j := cardJSON{CardType: c.Type.Code(), Name: idcard.MaskName(c.Name), Sex: c.Sex(), Nation: c.Nation(),
-			Birth: date(c.Birth), Address: idcard.MaskAddress(c.Address), IDNumber: idcard.MaskID(c.IDNumber),
+		j := cardJSON{CardType: c.Type.Code(), Name: mask.Name(c.Name), Sex: c.Sex(), Nation: c.Nation(),
+			Birth: date(c.Birth), Address: mask.Address(c.Address), IDNumber: mask.ID(c.IDNumber),
 			Authority: c.Authority, ValidFrom: date(c.ValidFrom), ValidTo: date(c.ValidTo), Expired: c.Expired(time.Now())}
 		if c.LongTerm {
 			j.ValidTo = "长期"

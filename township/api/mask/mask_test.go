@@ -41,8 +41,8 @@ func TestPhone(t *testing.T) {
 func TestAddress(t *testing.T) {
 	for in, want := range map[string]string{
 		"陕西省杨凌示范区五泉镇王上村三组18号": "陕西省杨凌示范区五泉镇****",
-		"陕西省西安市新城区长乐街道幸福路1号": "陕西省西安市新城区长乐街道****",
-		"北京市朝阳区某路": "北京市朝阳区****",
+		"陕西省西安市新城区长乐街道幸福路1号":  "陕西省西安市新城区长乐街道****",
+		"北京市朝阳区某路":            "北京市朝阳区****",
 	} {
 		if got := Address(in); got != want {
 			t.Errorf("Address(%q) = %q, want %q", in, got, want)

@@ -21,6 +21,7 @@ import (
 	"hallkiosk/kiosk/workday"
 	"hallkiosk/localdb"
 	"hallkiosk/township/api"
+	"hallkiosk/township/api/casenum"
 )
 
 // Printer prints a job; *printer.Device is one.
@@ -98,15 +99,14 @@ func (s *Service) Promised(it catalog.Item, at time.Time) time.Time {
 	return s.Calendar.Add(at, it.PromisedLimitDays)
 }
 
-// nextCaseNumber makes a number like 260302-K007-012: date, kiosk, the day's sequence. Short
-// enough to copy by hand, unique across the township's kiosks.
+// nextCaseNumber makes a number like 260302-K007-012 (casenum): date, kiosk, the day's sequence.
+// Short enough to copy by hand, unique across the township's kiosks.
 func (s *Service) nextCaseNumber(at time.Time) (string, error) {
-	prefix := at.Format("060102") + "-" + s.Cfg.KioskCode
-	n, err := s.DB.NextNumber("case/" + prefix)
+	n, err := s.DB.NextNumber("case/" + casenum.Prefix(at, s.Cfg.KioskCode))
 	if err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("%s-%03d", prefix, n), nil
+	return casenum.Format(at, s.Cfg.KioskCode, int(n)), nil
 }
 
 // Submit turns a finished session into a case, durably (record and upload item in one fsynced
@@ -253,9 +253,14 @@ func (s *Service) Rate(caseNumber string, grade int, reasons []string) error {
 	return nil
 }
 
-// Lookup finds one case by its number (typed on the keypad); ok is false when there is none.
+// Lookup finds one case by its number, as printed or as typed on the keypad; ok is false when
+// there is none (a string that is no case number is none too).
 func (s *Service) Lookup(number string) (localdb.Case, bool, error) {
-	c, err := s.DB.Case(strings.ToUpper(strings.TrimSpace(number)))
+	n, err := casenum.Parse(number, s.now().Location())
+	if err != nil {
+		return localdb.Case{}, false, nil
+	}
+	c, err := s.DB.Case(n.String())
 	if errors.Is(err, localdb.ErrNotFound) {
 		return localdb.Case{}, false, nil
 	}

@@ -5,7 +5,6 @@ package main
 
 import (
 	"context"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -37,6 +36,7 @@ import (
 	"hallkiosk/kiosk/upload"
 	"hallkiosk/kiosk/workday"
 	"hallkiosk/localdb"
+	"hallkiosk/township/api/casenum"
 )
 
 const usage = `hallkiosk - village and township service hall appliance (便民服务自助终端)
@@ -233,7 +233,7 @@ func applyService(db *localdb.DB, sealer *localdb.Sealer, cfg *config.Config, st
 		log.Error("holiday calendar unusable; using the built-in one", "err", err)
 		cal, _ = workday.Parse("built-in", assets.Holidays)
 	}
-	code := "X" + strings.ToUpper(hex.EncodeToString(sealer.IDIndex("kiosk-code"))[:3])
+	code := casenum.LocalKioskCode(sealer.IDIndex("kiosk-code"))
 	if loop != nil && loop.Client.Cred.KioskCode != "" {
 		code = loop.Client.Cred.KioskCode
 	}

@@ -49,7 +49,7 @@ bench-startup:
 	@bash build/bench-startup.sh
 
 bench-devices:
-	$(GO) test -run '^$$' -bench . -benchtime 200x ./drivers/sim
+	$(GO) test -run '^$$' -bench . -benchtime 200x ./drivers/sim ./kiosk/docs
 
 # Store and sync: durable submit vs raw fsync, township intake from 50 kiosks, 10k-item drain.
 bench-sync:

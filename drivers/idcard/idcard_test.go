@@ -158,12 +158,12 @@ func TestEveryStatusHasMessages(t *testing.T) {
 			continue
 		}
 		var se *StatusError
-		if !errors.As(err, &se) || se.Log == "" || se.Resident == "" || se.SW3 != byte(sw3) {
+		if !errors.As(err, &se) || se.Log == "" || se.Problem == ProblemNone || se.SW3 != byte(sw3) {
 			t.Fatalf("%02X: %#v", sw3, err)
 		}
 	}
-	if e := StatusFor(SWNoCard).(*StatusError); e.Resident != "请将身份证放在读卡区" {
-		t.Errorf("80 says %q", e.Resident)
+	if e := StatusFor(SWNoCard).(*StatusError); e.Problem != ProblemNoCard {
+		t.Errorf("80 means %v", e.Problem)
 	}
 	if !errors.Is(StatusFor(SWReadFailed), &StatusError{SW3: SWReadFailed}) {
 		t.Error("errors.Is by code")

@@ -26,12 +26,26 @@ const (
 	SWSelectFailed     byte = 0x81
 )
 
+// Problem is what a reader status means for the person at the reader, so the kiosk can word it
+// in its own strings: the driver says what happened, never what to tell a resident.
+type Problem int
+
+// Problems, from "lay the card down" to "the reader is broken".
+const (
+	ProblemNone           Problem = iota
+	ProblemNoCard                 // no card on the reader: lay it down
+	ProblemHoldStill              // the read failed: lay it flat and do not move it
+	ProblemCardUnreadable         // this card cannot be read here
+	ProblemCardType               // a card type the reader does not know
+	ProblemReader                 // the reader or its SAM is out of order
+)
+
 // StatusError is a reader's answer other than success: Log is for technicians' logs (English),
-// Resident is what a resident at the kiosk is told (Chinese, short, says what to do).
+// Problem is what it means for the resident (the kiosk words it).
 type StatusError struct {
-	SW3      byte
-	Log      string
-	Resident string
+	SW3     byte
+	Log     string
+	Problem Problem
 }
 
 func (e *StatusError) Error() string {
@@ -44,32 +58,25 @@ func (e *StatusError) Is(target error) bool {
 	return ok && t.SW3 == e.SW3
 }
 
-const (
-	msgPlaceCard = "请将身份证放在读卡区"
-	msgHoldStill = "读卡没有成功，请把身份证平放在读卡区，不要移动"
-	msgCardBad   = "这张证件读不出来，请到综合窗口办理"
-	msgReader    = "读卡器暂时不能使用，请到综合窗口办理"
-)
-
 var statusTable = map[byte]StatusError{
-	SWNoSuchItem:       {Log: "card has no such item", Resident: msgCardBad},
-	SWHostChecksum:     {Log: "reader saw a checksum error in our frame", Resident: msgHoldStill},
-	SWHostLength:       {Log: "reader saw a length error in our frame", Resident: msgHoldStill},
-	SWCommand:          {Log: "command error", Resident: msgReader},
-	SWUnauthorized:     {Log: "unauthorized operation", Resident: msgReader},
-	SWUnrecognized:     {Log: "unrecognized error", Resident: msgHoldStill},
-	SWCardAuthSAM:      {Log: "card failed to authenticate the SAM", Resident: msgCardBad},
-	SWSAMAuthCard:      {Log: "SAM failed to authenticate the card", Resident: msgCardBad},
-	SWVerifyFailed:     {Log: "information verification failed", Resident: msgCardBad},
-	SWFingerprint:      {Log: "fingerprint verification error", Resident: msgCardBad},
-	SWInfoLength:       {Log: "information length error", Resident: msgHoldStill},
-	SWUnknownCardType:  {Log: "unrecognized card type", Resident: "这种证件不能在本机使用，请使用居民身份证或居住证"},
-	SWReadFailed:       {Log: "read failed (card moved or lifted)", Resident: msgHoldStill},
-	SWRandomFailed:     {Log: "random-number fetch failed", Resident: msgHoldStill},
-	SWSAMSelfTest:      {Log: "SAM self-test failed, cannot take commands", Resident: msgReader},
-	SWSAMNotAuthorized: {Log: "SAM not authorized", Resident: msgReader},
-	SWNoCard:           {Log: "no card on the reader", Resident: msgPlaceCard},
-	SWSelectFailed:     {Log: "select card failed", Resident: msgHoldStill},
+	SWNoSuchItem:       {Log: "card has no such item", Problem: ProblemCardUnreadable},
+	SWHostChecksum:     {Log: "reader saw a checksum error in our frame", Problem: ProblemHoldStill},
+	SWHostLength:       {Log: "reader saw a length error in our frame", Problem: ProblemHoldStill},
+	SWCommand:          {Log: "command error", Problem: ProblemReader},
+	SWUnauthorized:     {Log: "unauthorized operation", Problem: ProblemReader},
+	SWUnrecognized:     {Log: "unrecognized error", Problem: ProblemHoldStill},
+	SWCardAuthSAM:      {Log: "card failed to authenticate the SAM", Problem: ProblemCardUnreadable},
+	SWSAMAuthCard:      {Log: "SAM failed to authenticate the card", Problem: ProblemCardUnreadable},
+	SWVerifyFailed:     {Log: "information verification failed", Problem: ProblemCardUnreadable},
+	SWFingerprint:      {Log: "fingerprint verification error", Problem: ProblemCardUnreadable},
+	SWInfoLength:       {Log: "information length error", Problem: ProblemHoldStill},
+	SWUnknownCardType:  {Log: "unrecognized card type", Problem: ProblemCardType},
+	SWReadFailed:       {Log: "read failed (card moved or lifted)", Problem: ProblemHoldStill},
+	SWRandomFailed:     {Log: "random-number fetch failed", Problem: ProblemHoldStill},
+	SWSAMSelfTest:      {Log: "SAM self-test failed, cannot take commands", Problem: ProblemReader},
+	SWSAMNotAuthorized: {Log: "SAM not authorized", Problem: ProblemReader},
+	SWNoCard:           {Log: "no card on the reader", Problem: ProblemNoCard},
+	SWSelectFailed:     {Log: "select card failed", Problem: ProblemHoldStill},
 }
 
 // StatusFor returns nil for the success codes and a *StatusError for every other SW3, including
@@ -82,5 +89,5 @@ func StatusFor(sw3 byte) error {
 		e.SW3 = sw3
 		return &e
 	}
-	return &StatusError{SW3: sw3, Log: "status code not in the protocol table", Resident: msgReader}
+	return &StatusError{SW3: sw3, Log: "status code not in the protocol table", Problem: ProblemReader}
 }

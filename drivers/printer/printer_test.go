@@ -88,7 +88,7 @@ func TestStatus(t *testing.T) {
 		if err != nil || s.State() != c.want {
 			t.Errorf("% X % X % X: %v (%s) err %v, want %v", c.p, c.o, c.paper, s.State(), s, err, c.want)
 		}
-		if s.State().Chinese() == "" {
+		if s.State().String() == "" {
 			t.Error("no Chinese text")
 		}
 	}

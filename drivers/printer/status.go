@@ -90,12 +90,6 @@ func (st State) String() string {
 	return [...]string{"ready", "paper near end", "paper out", "cover open", "offline"}[st]
 }
 
-// Chinese is what staff and residents are told.
-func (st State) Chinese() string {
-	return [...]string{"打印机正常", "打印纸快用完了，请工作人员更换", "打印机没有纸了，请工作人员更换",
-		"打印机盖子没有关好", "打印机没有连接或出现故障"}[st]
-}
-
 // String lists the raised bits for technicians.
 func (s Status) String() string {
 	var parts []string

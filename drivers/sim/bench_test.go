@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"hallkiosk/drivers/idcard"
-	"hallkiosk/drivers/printer"
 )
 
 // wireTime is how long the bytes of one find+select+read cycle take on a 115200-baud line
@@ -37,17 +36,4 @@ func BenchmarkCardRead(b *testing.B) {
 	per := b.Elapsed() / time.Duration(b.N)
 	b.ReportMetric(float64(per.Microseconds())/1000, "software-ms/card")
 	b.ReportMetric(float64(wireTime().Microseconds())/1000, "wire-ms/card@115200")
-}
-
-// BenchmarkReceiptBytes reports the bytes on the wire of a case receipt with native QR beside the
-// same receipt with a raster QR (goal: native under 1.5 KB).
-func BenchmarkReceiptBytes(b *testing.B) {
-	var native, raster []byte
-	for i := 0; i < b.N; i++ {
-		native = receiptJob(b, printer.Paper58)
-		raster = receiptJob(b, printer.Paper{Dots: 384})
-	}
-	b.ReportMetric(float64(len(native)), "native-bytes")
-	b.ReportMetric(float64(len(raster)), "raster-bytes")
-	b.ReportMetric(float64(len(raster))/float64(len(native)), "raster/native")
 }

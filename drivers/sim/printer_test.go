@@ -32,9 +32,10 @@ func startPrinter(t *testing.T, sim *Printer, pacing printer.Pacing) *printer.De
 
 func receiptJob(t testing.TB, p printer.Paper) []byte {
 	t.Helper()
-	job, err := printer.ReceiptBytes(p, printer.Receipt{Hall: "王上村便民服务站", CaseNumber: "WS-20261123-0001",
-		Item: "高龄津贴申请", Submitted: time.Now(), Name: "王䶮", IDNumber: "610403195103072011",
-		LookupURL: "https://zw.example.cn/q/WS-20261123-0001"})
+	var d printer.Doc
+	job, err := d.Align(printer.Center).Line("王上村便民服务站").Size(2, 2).Line("办 件 回 执").Size(1, 1).
+		Align(printer.Left).Rule().Field("办件编号：", "261123-K001-001").Field("申请人：", "王*").
+		Rule().Align(printer.Center).QR("https://zw.example.cn/q/261123-K001-001").Feed(3).Cut().Bytes(p)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -41,7 +41,7 @@ func decodeQR(t *testing.T, img image.Image) string {
 }
 
 func TestRenderedReceiptQRDecodes(t *testing.T) {
-	const url = "https://zw.example.cn/q/WS-20261123-0001"
+	const url = "https://zw.example.cn/q/261123-K001-001"
 	for name, paper := range map[string]printer.Paper{"native58": printer.Paper58, "raster58": {Dots: 384}, "native80": printer.Paper80} {
 		r := testRenderer(t, paper.Dots)
 		img, err := r.Render(receiptJob(t, paper))

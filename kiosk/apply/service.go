@@ -16,6 +16,8 @@ import (
 	"hallkiosk/drivers/printer"
 	"hallkiosk/kiosk/catalog"
 	"hallkiosk/kiosk/clock"
+	"hallkiosk/kiosk/devtext"
+	"hallkiosk/kiosk/docs"
 	"hallkiosk/kiosk/form"
 	"hallkiosk/kiosk/text"
 	"hallkiosk/kiosk/workday"
@@ -187,19 +189,19 @@ func Collect(it catalog.Item) string {
 // Receipt lays out a case's receipt (names and ID numbers masked by the layout).
 func (s *Service) Receipt(c localdb.Case) ([]byte, error) {
 	it, _ := s.Catalog.Item(c.ItemCode)
-	r := printer.Receipt{Hall: s.Cfg.Hall, CaseNumber: c.Number, Item: c.ItemName, Submitted: c.CreatedAt.In(s.now().Location()),
+	r := docs.Receipt{Hall: s.Cfg.Hall, CaseNumber: c.Number, Item: c.ItemName, Submitted: c.CreatedAt.In(s.now().Location()),
 		Promised: c.PromisedBy, Collect: Collect(it), LookupURL: s.LookupLink(c.Number), Missing: c.Missing}
 	if c.Person != nil {
 		r.Name, r.IDNumber = c.Person.Name, c.Person.IDNumber
 	}
-	return printer.ReceiptBytes(s.Cfg.Paper, r)
+	return r.Doc(s.Text).Bytes(s.Cfg.Paper)
 }
 
 // Checklist lays out the list of materials still to bring (预审).
 func (s *Service) Checklist(it catalog.Item, missing []string) ([]byte, error) {
-	return printer.ChecklistBytes(s.Cfg.Paper, printer.Checklist{Hall: s.Cfg.Hall, Item: it.Name, Missing: missing,
+	return docs.Checklist{Hall: s.Cfg.Hall, Item: it.Name, Missing: missing,
 		Place: it.Place, Hours: it.Hours, Phone: it.Phone, GuideURL: s.GuideLink(it.Code), Printed: s.now(),
-		Incomplete: it.AllowIncomplete})
+		Incomplete: it.AllowIncomplete}.Doc(s.Text).Bytes(s.Cfg.Paper)
 }
 
 // PrintError is a print that failed, with what to tell the resident.
@@ -221,11 +223,7 @@ func (s *Service) Print(ctx context.Context, job []byte) error {
 	if err == nil {
 		return nil
 	}
-	msg := printer.Offline.Chinese()
-	var je *printer.JobError
-	if errors.As(err, &je) {
-		msg = je.State.Chinese()
-	}
+	msg := devtext.PrintFailure(s.Text, err)
 	if s.Log != nil {
 		s.Log.Warn("print failed", "err", err)
 	}
@@ -305,7 +303,7 @@ func (s *Service) TakeTicket(business string) (localdb.Ticket, []byte, error) {
 	}
 	s.kick()
 	t := localdb.Ticket{Number: number, Business: business, Day: day, Waiting: waiting, CreatedAt: now}
-	job, err := printer.TicketBytes(s.Cfg.Paper, printer.Ticket{Hall: s.Cfg.Hall, Number: number, Business: business, Waiting: waiting, Issued: now})
+	job, err := docs.Ticket{Hall: s.Cfg.Hall, Number: number, Business: business, Waiting: waiting, Issued: now}.Doc(s.Text).Bytes(s.Cfg.Paper)
 	return t, job, err
 }
 

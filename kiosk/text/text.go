@@ -203,6 +203,50 @@ type Strings struct {
 		Topics     []string `toml:"topics"`
 		Phrases    []string `toml:"phrases"`
 	} `toml:"lists"`
+	Devices struct {
+		CardPlace      string `toml:"card_place"`
+		CardHoldStill  string `toml:"card_hold_still"`
+		CardUnreadable string `toml:"card_unreadable"`
+		CardType       string `toml:"card_type"`
+		CardReader     string `toml:"card_reader"`
+		PrinterReady   string `toml:"printer_ready"`
+		PrinterNearEnd string `toml:"printer_near_end"`
+		PrinterOut     string `toml:"printer_out"`
+		PrinterCover   string `toml:"printer_cover"`
+		PrinterOffline string `toml:"printer_offline"`
+	} `toml:"devices"`
+	Print struct {
+		ReceiptTitle   string `toml:"receipt_title"`
+		TicketTitle    string `toml:"ticket_title"`
+		SlipTitle      string `toml:"slip_title"`
+		ChecklistTitle string `toml:"checklist_title"`
+		CaseNumber     string `toml:"case_number"`
+		Item           string `toml:"item"`
+		Applicant      string `toml:"applicant"`
+		IDNumber       string `toml:"id_number"`
+		Submitted      string `toml:"submitted"`
+		Promised       string `toml:"promised"`
+		Collect        string `toml:"collect"`
+		Missing        string `toml:"missing"`
+		ScanLookup     string `toml:"scan_lookup"`
+		Keep           string `toml:"keep"`
+		Waiting        string `toml:"waiting"`
+		TicketNotice   string `toml:"ticket_notice"`
+		Proxy          string `toml:"proxy"`
+		ProxyMark      string `toml:"proxy_mark"`
+		Materials      string `toml:"materials"`
+		Received       string `toml:"received"`
+		NotReceived    string `toml:"not_received"`
+		Staff          string `toml:"staff"`
+		Accepted       string `toml:"accepted"`
+		Bring          string `toml:"bring"`
+		Incomplete     string `toml:"incomplete"`
+		Place          string `toml:"place"`
+		Hours          string `toml:"hours"`
+		Phone          string `toml:"phone"`
+		Printed        string `toml:"printed"`
+		ScanGuide      string `toml:"scan_guide"`
+	} `toml:"print"`
 	Problems struct {
 		CardExpired    string `toml:"card_expired"`
 		CardIncomplete string `toml:"card_incomplete"`

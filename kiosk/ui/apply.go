@@ -19,6 +19,7 @@ import (
 	"hallkiosk/drivers/idcard"
 	"hallkiosk/kiosk/apply"
 	"hallkiosk/kiosk/catalog"
+	"hallkiosk/kiosk/devtext"
 	"hallkiosk/kiosk/form"
 	"hallkiosk/kiosk/text"
 	"hallkiosk/localdb"
@@ -97,7 +98,7 @@ func (u *UI) ShowCard() {
 		var se *idcard.StatusError
 		switch {
 		case errors.As(ev.Err, &se):
-			problem = se.Resident
+			problem = devtext.Card(u.s, ev.Err)
 		case ev.Err != nil:
 			problem = a.CardRetry
 		default:

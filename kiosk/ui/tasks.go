@@ -13,6 +13,7 @@ import (
 
 	"hallkiosk/drivers/idcard"
 	"hallkiosk/kiosk/apply"
+	"hallkiosk/kiosk/devtext"
 	"hallkiosk/kiosk/text"
 	"hallkiosk/localdb"
 	"hallkiosk/township/api/mask"
@@ -205,7 +206,7 @@ func formatCaseNumber(digits string) string {
 func cardErrText(s *text.Strings, err error) string {
 	var se *idcard.StatusError
 	if errors.As(err, &se) {
-		return se.Resident
+		return devtext.Card(s, err)
 	}
 	return s.Apply.CardRetry
 }

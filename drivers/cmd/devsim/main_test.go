@@ -58,7 +58,8 @@ func TestDevsimServesBothDevices(t *testing.T) {
 	}
 	defer pport.Close()
 	dev := printer.NewDevice(pport, printer.Pacing{})
-	job, _ := printer.TicketBytes(printer.Paper58, printer.Ticket{Hall: "王上村", Number: "A001", Business: "社会救助", Issued: time.Now()})
+	var doc printer.Doc
+	job, _ := doc.Align(printer.Center).Line("王上村").Size(3, 3).Line("A001").Size(1, 1).Line("社会救助").Feed(3).Cut().Bytes(printer.Paper58)
 	if err := dev.Print(context.Background(), job); err != nil {
 		t.Fatal(err)
 	}

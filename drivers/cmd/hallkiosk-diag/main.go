@@ -184,7 +184,7 @@ func printTest(ctx context.Context, p serialport.Port, path string, out, errOut 
 	}
 	var je *printer.JobError
 	if errors.As(err, &je) {
-		fmt.Fprintf(errOut, "hallkiosk-diag print-test: %s: %s (%s)\n", path, je.State.Chinese(), err)
+		fmt.Fprintf(errOut, "hallkiosk-diag print-test: %s: %s (%s)\n", path, je.State, err)
 		return 1
 	}
 	if err != nil {
@@ -201,7 +201,7 @@ func printerStatus(ctx context.Context, p serialport.Port, path string, out, err
 		fmt.Fprintf(errOut, "hallkiosk-diag printer-status: %s: %v (is this the printer, at the right baud rate?)\n", path, err)
 		return 2
 	}
-	fmt.Fprintf(out, "%s: %s (%s) [%s]\n", path, st.State(), st.State().Chinese(), st)
+	fmt.Fprintf(out, "%s: %s [%s]\n", path, st.State(), st)
 	if !st.State().CanPrint() {
 		return 1
 	}

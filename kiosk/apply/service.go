@@ -132,10 +132,10 @@ func (s *Service) Submit(sess *Session) (localdb.Case, error) {
 	if probs := form.CheckAll(s.Text, it.Form, sess.Answers, now); len(probs) > 0 {
 		return localdb.Case{}, fmt.Errorf("%w: %d fields", ErrFormInvalid, len(probs))
 	}
-	missing := sess.Missing(it)
-	if len(missing) > 0 && !it.AllowIncomplete {
+	if !sess.MaterialsOK(it) {
 		return localdb.Case{}, ErrIncomplete
 	}
+	missing := sess.Missing(it)
 	number, err := s.nextCaseNumber(now)
 	if err != nil {
 		return localdb.Case{}, fmt.Errorf("submit: %w", err)

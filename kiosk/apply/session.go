@@ -94,6 +94,13 @@ func (s *Session) Missing(it catalog.Item) []string {
 	return missing
 }
 
+// MaterialsOK is the one rule for going on without every required material: allowed when none
+// is missing, or when the item takes 容缺受理 (submit now, bring the rest later). The materials
+// screen enables 下一步 by it and Submit refuses by it.
+func (s *Session) MaterialsOK(it catalog.Item) bool {
+	return it.AllowIncomplete || len(s.Missing(it)) == 0
+}
+
 // CardProblem says, in Chinese, why a card cannot be used for an application, or "" if it can.
 func CardProblem(s *text.Strings, c idcard.Card, now time.Time) string {
 	if c.Expired(now) {

@@ -4,7 +4,7 @@
 package assets
 
 import (
-	_ "embed"
+	"embed"
 )
 
 // FontName is the file name the bundled font is known by in Fyne resources and logs.
@@ -49,3 +49,14 @@ var StringsZhCN []byte
 //
 //go:embed calendar/cn-holidays.json
 var Holidays []byte
+
+//go:embed icons
+var icons embed.FS
+
+// Icon is the pictogram (SVG) of a home tile, by window ID (shjz, ldbz, ...) or task (lookup,
+// ticket, message, poll, search), so a resident who reads little finds a tile by its picture.
+// The icons are this project's own drawings (assets/icons/LICENSE).
+func Icon(name string) ([]byte, bool) {
+	b, err := icons.ReadFile("icons/" + name + ".svg")
+	return b, err == nil
+}

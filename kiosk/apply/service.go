@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"sort"
 	"strings"
 	"time"
 
@@ -350,6 +351,22 @@ func (s *Service) Polls() (open, closed []localdb.Poll, err error) {
 		}
 	}
 	return open, closed, err
+}
+
+// Tally is the count of a poll's votes cast here (for results the township has not sent).
+func (s *Service) Tally(pollID string) (map[string]int, error) { return s.DB.Tally(pollID) }
+
+// Replies lists the village's latest answers to messages left here, newest first, at most n.
+func (s *Service) Replies(n int) ([]localdb.Message, error) {
+	ms, err := s.DB.Messages()
+	var answered []localdb.Message
+	for _, m := range ms {
+		if m.Reply != "" {
+			answered = append(answered, m)
+		}
+	}
+	sort.Slice(answered, func(i, j int) bool { return answered[i].RepliedAt.After(answered[j].RepliedAt) })
+	return answered[:min(n, len(answered))], err
 }
 
 // ErrAlreadyVoted is a second vote by the same resident in a poll.

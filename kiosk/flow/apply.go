@@ -42,7 +42,9 @@ type Apply struct {
 	Problem string
 	// Case is the case once submitted; from then on the card's data is gone from the flow.
 	Case  localdb.Case
-	Print Print
+	Print Print // the receipt
+	// Checklist is the printout of the materials still to bring (预审).
+	Checklist Print
 }
 
 // NewApply starts an application for an item at the card step.

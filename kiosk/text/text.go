@@ -126,6 +126,8 @@ type Strings struct {
 		MissingCannotSubmit string `toml:"missing_cannot_submit"`
 		PrintChecklist      string `toml:"print_checklist"`
 		ChecklistPrinted    string `toml:"checklist_printed"`
+		ChecklistPrinting   string `toml:"checklist_printing"`
+		ChecklistFailed     string `toml:"checklist_failed"`
 		NextStep            string `toml:"next_step"`
 		ConsentTitle        string `toml:"consent_title"`
 		ConsentBody         string `toml:"consent_body"`
@@ -144,6 +146,7 @@ type Strings struct {
 		Printed             string `toml:"printed"`
 		PrintFailed         string `toml:"print_failed"`
 		Reprint             string `toml:"reprint"`
+		ReprintFailed       string `toml:"reprint_failed"`
 		Rate                string `toml:"rate"`
 		RateTitle           string `toml:"rate_title"`
 		RatePrompt          string `toml:"rate_prompt"`
@@ -180,6 +183,8 @@ type Strings struct {
 		TicketTaken        string `toml:"ticket_taken"`
 		TicketWaiting      string `toml:"ticket_waiting"`
 		TicketPrintFailed  string `toml:"ticket_print_failed"`
+		TicketPrinting     string `toml:"ticket_printing"`
+		TicketPrinted      string `toml:"ticket_printed"`
 		MessageTopic       string `toml:"message_topic"`
 		MessagePhrases     string `toml:"message_phrases"`
 		MessagePhone       string `toml:"message_phone"`

@@ -55,23 +55,23 @@ func (t *Theme) MinTarget() float32 {
 	return dp * t.PxPerDP()
 }
 
-// Palette. Text colours are checked against every background they are drawn on (theme_test.go).
+// Palette; the Col* colours are the ones screens draw text in. Text colours are checked against every background they are drawn on (theme_test.go).
 var (
 	colBackground   = color.NRGBA{0xFA, 0xFA, 0xF7, 0xFF} // warm white, less glare than pure white
-	colText         = color.NRGBA{0x1A, 0x1A, 0x1A, 0xFF}
-	colPrimary      = color.NRGBA{0x0A, 0x47, 0x8C, 0xFF} // government blue
-	colOnPrimary    = color.NRGBA{0xFF, 0xFF, 0xFF, 0xFF}
+	ColText         = color.NRGBA{0x1A, 0x1A, 0x1A, 0xFF}
+	ColPrimary      = color.NRGBA{0x0A, 0x47, 0x8C, 0xFF} // government blue
+	ColOnPrimary    = color.NRGBA{0xFF, 0xFF, 0xFF, 0xFF}
 	colButton       = color.NRGBA{0xEA, 0xEF, 0xF6, 0xFF}
 	colDisabledBtn  = color.NRGBA{0xEC, 0xEC, 0xEA, 0xFF}
 	colDisabledText = color.NRGBA{0x5E, 0x5E, 0x5E, 0xFF}
 	colPlaceholder  = color.NRGBA{0x4A, 0x4A, 0x4A, 0xFF}
 	colInput        = color.NRGBA{0xFF, 0xFF, 0xFF, 0xFF}
 	colInputBorder  = color.NRGBA{0x6B, 0x6B, 0x6B, 0xFF}
-	colError        = color.NRGBA{0x9E, 0x16, 0x16, 0xFF}
-	colSuccess      = color.NRGBA{0x17, 0x52, 0x1B, 0xFF}
+	ColError        = color.NRGBA{0x9E, 0x16, 0x16, 0xFF}
+	ColSuccess      = color.NRGBA{0x17, 0x52, 0x1B, 0xFF}
 	colWarning      = color.NRGBA{0x75, 0x3E, 0x00, 0xFF}
-	colHeader       = color.NRGBA{0x0B, 0x4F, 0x9C, 0xFF}
-	colSeparator    = color.NRGBA{0xB8, 0xBE, 0xC8, 0xFF}
+	ColHeader       = color.NRGBA{0x0B, 0x4F, 0x9C, 0xFF}
+	ColSeparator    = color.NRGBA{0xB8, 0xBE, 0xC8, 0xFF}
 	colScrollBar    = color.NRGBA{0x55, 0x5F, 0x6D, 0xFF}
 	colScrollBg     = color.NRGBA{0xDD, 0xE1, 0xE7, 0xFF}
 	colHover        = color.NRGBA{0x0B, 0x4F, 0x9C, 0x1F}
@@ -88,12 +88,12 @@ func (t *Theme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
 	case theme.ColorNameBackground:
 		return colBackground
 	case theme.ColorNameForeground:
-		return colText
+		return ColText
 	case theme.ColorNamePrimary, theme.ColorNameHyperlink:
-		return colPrimary
+		return ColPrimary
 	case theme.ColorNameForegroundOnPrimary, theme.ColorNameForegroundOnError, theme.ColorNameForegroundOnSuccess,
 		theme.ColorNameForegroundOnWarning:
-		return colOnPrimary
+		return ColOnPrimary
 	case theme.ColorNameButton:
 		return colButton
 	case theme.ColorNameDisabledButton:
@@ -107,15 +107,15 @@ func (t *Theme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
 	case theme.ColorNameInputBorder:
 		return colInputBorder
 	case theme.ColorNameError:
-		return colError
+		return ColError
 	case theme.ColorNameSuccess:
-		return colSuccess
+		return ColSuccess
 	case theme.ColorNameWarning:
 		return colWarning
 	case theme.ColorNameHeaderBackground:
-		return colHeader
+		return ColHeader
 	case theme.ColorNameSeparator:
-		return colSeparator
+		return ColSeparator
 	case theme.ColorNameScrollBar:
 		return colScrollBar
 	case theme.ColorNameScrollBarBackground:

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"hallkiosk/kiosk/clock"
 	"hallkiosk/localdb"
 	"hallkiosk/township/api"
 )
@@ -42,8 +43,9 @@ type Loop struct {
 	Interval time.Duration
 	// BackoffBase and BackoffCap bound the full-jitter backoff [1s, 10m].
 	BackoffBase, BackoffCap time.Duration
-	// Now and Sleep are the clock; tests replace them.
-	Now func() time.Time
+	// Clock is the one clock wired in main: what is due, and the waits between rounds (backoff
+	// included), so tests move time instead of sleeping [clock.Real].
+	Clock clock.Clock
 
 	mu       sync.Mutex
 	status   Status
@@ -65,8 +67,8 @@ func (l *Loop) init() {
 		if l.BackoffCap <= 0 {
 			l.BackoffCap = 10 * time.Minute
 		}
-		if l.Now == nil {
-			l.Now = time.Now
+		if l.Clock == nil {
+			l.Clock = clock.Real{}
 		}
 		if l.Log == nil {
 			l.Log = slog.New(slog.DiscardHandler)
@@ -104,14 +106,15 @@ func (l *Loop) Run(ctx context.Context) {
 	l.init()
 	for {
 		wait := l.Round(ctx)
-		t := time.NewTimer(wait)
+		due := make(chan struct{})
+		t := l.Clock.AfterFunc(wait, func() { close(due) })
 		select {
 		case <-ctx.Done():
 			t.Stop()
 			return
 		case <-l.kick:
 			t.Stop()
-		case <-t.C:
+		case <-due:
 		}
 	}
 }
@@ -193,7 +196,7 @@ func (l *Loop) drain(ctx context.Context) error {
 		if err := l.limits(ctx); err != nil {
 			return err
 		}
-		due, err := l.DB.Due(l.Now(), l.maxItems)
+		due, err := l.DB.Due(l.Clock.Now(), l.maxItems)
 		if err != nil {
 			return fmt.Errorf("read outbox: %w", err)
 		}

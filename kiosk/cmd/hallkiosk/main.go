@@ -28,11 +28,15 @@ import (
 	"hallkiosk/drivers/printer"
 	"hallkiosk/drivers/serialport"
 	"hallkiosk/kiosk/apply"
+	"hallkiosk/kiosk/cards"
 	"hallkiosk/kiosk/catalog"
 	"hallkiosk/kiosk/clock"
 	"hallkiosk/kiosk/config"
 	"hallkiosk/kiosk/text"
 	"hallkiosk/kiosk/ui"
+	"hallkiosk/kiosk/ui/disclosure"
+	"hallkiosk/kiosk/ui/selfservice"
+	"hallkiosk/kiosk/ui/window"
 	"hallkiosk/kiosk/upload"
 	"hallkiosk/kiosk/workday"
 	"hallkiosk/localdb"
@@ -109,13 +113,14 @@ func run() int {
 		fmt.Fprintln(os.Stderr, "hallkiosk:", err)
 		return 2
 	}
+	clk := clock.Real{} // the one clock: store, uploads, screens and their timers take time from it
 	log.Info("starting", "mode", cfg.Mode, "config", cfg.Source, "store", cfg.Store.Path)
 
 	var db *localdb.DB
 	sealer, storeErr := localdb.LoadOrCreateKey(cfg.Store.DeviceKey)
 	if storeErr == nil {
 		db, storeErr = localdb.Open(cfg.Store.Path, localdb.Options{LockTimeout: cfg.Store.LockTimeout.Duration,
-			MaxSize: cfg.Store.MaxSizeMB << 20, Sealer: sealer})
+			MaxSize: cfg.Store.MaxSizeMB << 20, Sealer: sealer, Now: clk.Now})
 	}
 	if storeErr != nil {
 		log.Error("store unavailable", "err", storeErr)
@@ -127,10 +132,10 @@ func run() int {
 	var loop *upload.Loop
 	var svc *apply.Service
 	if db != nil {
-		loop = uploadLoop(db, cfg, log)
-		go background(ctx, db, cfg, loop, log)
+		loop = uploadLoop(db, cfg, clk, log)
+		go background(ctx, db, cfg, loop, clk, log)
 		if cfg.Mode == config.ModeSelfService {
-			svc = applyService(db, sealer, cfg, strs, loop, log)
+			svc = applyService(db, sealer, cfg, strs, loop, clk, log)
 		}
 	}
 	var cat *catalog.Catalog
@@ -163,29 +168,20 @@ func run() int {
 	w.SetPadded(false)
 
 	probe, firstFrame := newFrameProbe()
-	u := ui.New(ui.Deps{App: a, Window: w, Config: cfg, Catalog: cat, Strings: strs, Log: log,
-		StartupError: storeErr, Overlay: probe, Apply: svc, NoCardReader: cfg.Devices.CardReader == ""})
-	if svc != nil && cfg.Devices.CardReader != "" {
-		go readCards(ctx, cfg, u, log)
-	}
+	sh := ui.New(ui.Deps{App: a, Window: w, Strings: strs, Clock: clk, Log: log, Hall: cfg.Hall.Name,
+		DPI: cfg.UI.ScreenDPI, Elder: cfg.UI.ElderMode, IdleTimeout: cfg.UI.IdleTimeout.Duration, Overlay: probe})
+	start := startMode(ctx, sh, cfg, cat, svc, storeErr, log)
 	// Loading the 7 MB CJK font is the slowest step of start-up and needs no GL, so it runs while
 	// the driver brings up the window; the first screen is built once both are ready. Only the
 	// regular style is loaded: the screens use no other.
 	fontReady := make(chan struct{})
 	go func() {
 		defer close(fontReady)
-		fyne.MeasureText(strs.App.Title, u.Theme().Size(theme.SizeNameText), fyne.TextStyle{})
+		fyne.MeasureText(strs.App.Title, sh.Theme().Size(theme.SizeNameText), fyne.TextStyle{})
 	}()
 	a.Lifecycle().SetOnStarted(func() {
 		<-fontReady
-		u.Start()
-		if o.open != "" {
-			if _, ok := cat.ItemOK(o.open); ok {
-				u.ShowGuide(o.open)
-			} else {
-				log.Warn("--open: no such item code in the catalog", "code", o.open)
-			}
-		}
+		start(o.open)
 	})
 	started := processStart()
 	go func() {
@@ -211,7 +207,7 @@ func run() int {
 
 // uploadLoop makes the upload loop when the kiosk is enrolled; nil when it is not (it works
 // offline and keeps everything in its queue).
-func uploadLoop(db *localdb.DB, cfg *config.Config, log *slog.Logger) *upload.Loop {
+func uploadLoop(db *localdb.DB, cfg *config.Config, clk clock.Clock, log *slog.Logger) *upload.Loop {
 	cred, err := upload.LoadCredential(cfg.Sync.Credential)
 	if err != nil {
 		log.Warn("uploads off", "err", err)
@@ -223,11 +219,11 @@ func uploadLoop(db *localdb.DB, cfg *config.Config, log *slog.Logger) *upload.Lo
 		return nil
 	}
 	log.Info("uploading to township", "url", cred.URL, "device", cred.DeviceID, "village", cred.Village)
-	return &upload.Loop{DB: db, Client: &upload.Client{Cred: cred, HTTP: hc}, Log: log, Interval: cfg.Sync.Interval.Duration}
+	return &upload.Loop{DB: db, Client: &upload.Client{Cred: cred, HTTP: hc}, Log: log, Interval: cfg.Sync.Interval.Duration, Clock: clk}
 }
 
 // applyService wires the resident's tasks to the store, the printer and the calendar.
-func applyService(db *localdb.DB, sealer *localdb.Sealer, cfg *config.Config, strs *text.Strings, loop *upload.Loop, log *slog.Logger) *apply.Service {
+func applyService(db *localdb.DB, sealer *localdb.Sealer, cfg *config.Config, strs *text.Strings, loop *upload.Loop, clk clock.Clock, log *slog.Logger) *apply.Service {
 	cal, err := loadCalendar(cfg)
 	if err != nil {
 		log.Error("holiday calendar unusable; using the built-in one", "err", err)
@@ -242,7 +238,7 @@ func applyService(db *localdb.DB, sealer *localdb.Sealer, cfg *config.Config, st
 		paper = printer.Paper80
 	}
 	paper.NativeQR = cfg.Devices.PrinterQR
-	svc := &apply.Service{DB: db, Catalog: nil, Calendar: cal, Clock: clock.Real{}, Log: log, Text: strs,
+	svc := &apply.Service{DB: db, Catalog: nil, Calendar: cal, Clock: clk, Log: log, Text: strs,
 		Cfg: apply.Config{Hall: cfg.Hall.Name, KioskCode: code, GuideURL: cfg.Links.GuideURL, LookupURL: cfg.Links.LookupURL, Paper: paper}}
 	if loop != nil {
 		svc.Kick = loop.Kick
@@ -277,24 +273,41 @@ func openPort(device string, baud int) (serialport.Port, error) {
 	return serialport.Open(path, baud)
 }
 
-// readCards runs the card reader's poller and hands each card to the screen on the UI thread.
-func readCards(ctx context.Context, cfg *config.Config, u *ui.UI, log *slog.Logger) {
-	events := make(chan idcard.Event)
-	p := &idcard.Poller{Open: func() (serialport.Port, error) { return openPort(cfg.Devices.CardReader, cfg.Devices.CardReaderBaud) }, Log: log}
-	go func() { _ = p.Run(ctx, events) }()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case ev := <-events:
-			fyne.Do(func() { u.CardEvent(ev) })
+// startMode builds the configured mode on the shell and returns what shows its first screen
+// (with --open, one item's guide over the home screen).
+func startMode(ctx context.Context, sh *ui.Shell, cfg *config.Config, cat *catalog.Catalog, svc *apply.Service,
+	storeErr error, log *slog.Logger) func(open string) {
+	if storeErr != nil {
+		return func(string) { sh.Root(sh.Failure(selfservice.ScreenError, sh.S.Error.Store, storeErr)) }
+	}
+	switch cfg.Mode {
+	case config.ModeWindow:
+		return func(string) { window.New(sh).Start() }
+	case config.ModeDisclosure:
+		return func(string) { disclosure.New(sh).Start() }
+	}
+	d := selfservice.Deps{Catalog: cat, Retention: cfg.Store.Retention.Duration, Township: cfg.Hall.Township}
+	if svc != nil {
+		d.Service = svc
+		if cfg.Devices.CardReader != "" {
+			p := &idcard.Poller{Log: log, Open: func() (serialport.Port, error) {
+				return openPort(cfg.Devices.CardReader, cfg.Devices.CardReaderBaud)
+			}}
+			d.Cards = cards.Poll(ctx, p)
+		}
+	}
+	app := selfservice.New(sh, d)
+	return func(open string) {
+		app.Start(ctx)
+		if open != "" && cat != nil && !app.OpenGuide(open) {
+			log.Warn("--open: no such item code in the catalog", "code", open)
 		}
 	}
 }
 
 // background runs for the kiosk's whole life: the upload loop (once enrolled) and the daily
 // retention purge.
-func background(ctx context.Context, db *localdb.DB, cfg *config.Config, loop *upload.Loop, log *slog.Logger) {
+func background(ctx context.Context, db *localdb.DB, cfg *config.Config, loop *upload.Loop, clk clock.Clock, log *slog.Logger) {
 	purge := func() {
 		rep, err := db.Purge(cfg.Store.Retention.Duration)
 		if err != nil {
@@ -304,18 +317,14 @@ func background(ctx context.Context, db *localdb.DB, cfg *config.Config, loop *u
 		}
 	}
 	purge()
-	go func() {
-		t := time.NewTicker(24 * time.Hour)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				purge()
-			}
+	var daily func()
+	daily = func() {
+		if ctx.Err() == nil {
+			purge()
+			clk.AfterFunc(24*time.Hour, daily)
 		}
-	}()
+	}
+	clk.AfterFunc(24*time.Hour, daily)
 	if loop != nil {
 		loop.Run(ctx)
 	}

@@ -77,7 +77,8 @@ func serve(args []string, log *slog.Logger) error {
 	if (*cert == "") != (*key == "") {
 		return errors.New("serve: --tls-cert and --tls-key go together")
 	}
-	st, err := store.Open(filepath.Join(*data, "township.db"), filepath.Join(*data, "township.key"), nil)
+	now := time.Now // the one clock of the service: store, server and nonce pruning take time from it
+	st, err := store.Open(filepath.Join(*data, "township.db"), filepath.Join(*data, "township.key"), now)
 	if err != nil {
 		return err
 	}
@@ -86,7 +87,7 @@ func serve(args []string, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	srv := server.New(server.Config{Store: st, Township: *name, AdminToken: token, MaxBatchItems: *maxBatch, Log: log})
+	srv := server.New(server.Config{Store: st, Township: *name, AdminToken: token, MaxBatchItems: *maxBatch, Log: log, Now: now})
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
 		return fmt.Errorf("serve: listen %s: %w", *listen, err)
@@ -103,7 +104,7 @@ func serve(args []string, log *slog.Logger) error {
 				_ = hs.Shutdown(context.Background())
 				return
 			case <-t.C:
-				_ = st.PruneNonces(time.Now().Add(-time.Hour))
+				_ = st.PruneNonces(now().Add(-time.Hour))
 			}
 		}
 	}()

@@ -1,0 +1,199 @@
+// Package selfservice is the resident's kiosk: home, service guides, search, applying (card,
+// questions, materials, consent, confirm, receipt, rating) and the tasks beside it (lookup,
+// tickets, messages, votes). One type per screen or small family of screens; every decision is in
+// kiosk/flow and kiosk/apply, and each screen is built from the narrow interface it needs.
+package selfservice
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"hallkiosk/drivers/idcard"
+	"hallkiosk/kiosk/apply"
+	"hallkiosk/kiosk/cards"
+	"hallkiosk/kiosk/catalog"
+	"hallkiosk/kiosk/ui"
+	"hallkiosk/localdb"
+)
+
+// Screen names, for tests and logs.
+const (
+	ScreenHome      = "home"
+	ScreenWindow    = "window"
+	ScreenGuide     = "guide"
+	ScreenSearch    = "search"
+	ScreenCard      = "card"
+	ScreenForm      = "form"
+	ScreenMaterials = "materials"
+	ScreenConsent   = "consent"
+	ScreenConfirm   = "confirm"
+	ScreenDone      = "done"
+	ScreenRating    = "rating"
+	ScreenThanks    = "thanks"
+	ScreenLookup    = "lookup"
+	ScreenTicket    = "ticket"
+	ScreenMessage   = "message"
+	ScreenPoll      = "poll"
+	ScreenError     = "error"
+)
+
+// Applier stores a finished application and lays out what is printed for it.
+type Applier interface {
+	Submit(*apply.Session) (localdb.Case, error)
+	Receipt(localdb.Case) ([]byte, error)
+	Checklist(it catalog.Item, missing []string) ([]byte, error)
+	Promised(it catalog.Item, at time.Time) time.Time
+	GuideLink(code string) string
+	Rate(caseNumber string, grade int, reasons []string) error
+}
+
+// Printer prints a laid-out job; a failure carries the sentence for the resident (apply.PrintError).
+type Printer interface {
+	Print(ctx context.Context, job []byte) error
+}
+
+// Finder finds cases by number or by card, and the village's answers to messages.
+type Finder interface {
+	Lookup(number string) (localdb.Case, bool, error)
+	CasesOf(c idcard.Card) ([]localdb.Case, error)
+	Replies(n int) ([]localdb.Message, error)
+}
+
+// Tickets numbers and lays out queue tickets.
+type Tickets interface {
+	TakeTicket(business string) (localdb.Ticket, []byte, error)
+}
+
+// Messages stores a resident's message.
+type Messages interface {
+	LeaveMessage(topic string, phrases []string, phone string) (string, error)
+}
+
+// Polls lists polls and takes votes.
+type Polls interface {
+	Polls() (open, closed []localdb.Poll, err error)
+	Tally(pollID string) (map[string]int, error)
+	Vote(pollID string, c idcard.Card, option string) error
+}
+
+// Service is everything the resident's tasks need; *apply.Service is one.
+type Service interface {
+	Applier
+	Printer
+	Finder
+	Tickets
+	Messages
+	Polls
+}
+
+// Deps is what the mode needs from main.
+type Deps struct {
+	Catalog *catalog.Catalog // nil when it could not be loaded
+	// Service runs the resident's tasks; nil shows the guides only (apply at the window).
+	Service Service
+	// Cards is the ID-card reader; nil is a kiosk without one (screens that need a card say so).
+	Cards cards.Source
+	// StartupError, when set, is shown instead of the screens (a store that will not open).
+	StartupError error
+	// Retention is how long personal data is kept after a case closes (said in the consent).
+	Retention time.Duration
+	Township  string // the receiving township, said in the consent
+}
+
+// App is the self-service mode on a shell.
+type App struct {
+	sh  *ui.Shell
+	d   Deps
+	idx *catalog.Index
+}
+
+// cardTaker is a page that uses a card laid on the reader; a card laid while any other page is on
+// show is ignored (a resident resting a card on the reader reads nothing).
+type cardTaker interface {
+	card(ev idcard.Event)
+}
+
+// New builds the mode on sh; Start shows the first screen.
+func New(sh *ui.Shell, d Deps) *App {
+	a := &App{sh: sh, d: d}
+	if d.Catalog != nil {
+		a.idx = catalog.NewIndex(d.Catalog)
+	}
+	sh.Home = func() ui.Page { return &homePage{a: a} }
+	return a
+}
+
+// Start shows home (or why the kiosk cannot serve) and listens to the card reader until ctx ends.
+func (a *App) Start(ctx context.Context) {
+	switch {
+	case a.d.StartupError != nil:
+		a.sh.Root(a.sh.Failure(ScreenError, a.sh.S.Error.Store, a.d.StartupError))
+		return
+	case a.d.Catalog == nil:
+		a.sh.Root(a.sh.Failure(ScreenError, a.sh.S.Error.Catalog, errors.New("no usable catalog")))
+		return
+	}
+	a.sh.GoHome()
+	if a.d.Cards != nil {
+		go func() {
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case ev := <-a.d.Cards.Events():
+					a.sh.Do(func() { a.CardEvent(ev) })
+				}
+			}
+		}()
+	}
+}
+
+// CardEvent hands a card to the page on show if it waits for one.
+func (a *App) CardEvent(ev idcard.Event) {
+	if t, ok := a.sh.Top().(cardTaker); ok {
+		a.sh.Touch()
+		t.card(ev)
+	}
+}
+
+// OpenGuide shows one item's guide over home (--open, screenshots, staff demos).
+func (a *App) OpenGuide(code string) bool {
+	if _, ok := a.d.Catalog.Item(code); !ok {
+		return false
+	}
+	a.sh.Show(&guidePage{a: a, code: code})
+	return true
+}
+
+// hasReader reports whether a card reader is configured.
+func (a *App) hasReader() bool { return a.d.Cards != nil }
+
+// print sends a job to the printer off the UI goroutine and calls done on it with "" or the
+// sentence saying why it did not print; the screen stays responsive while the printer works
+// (a printer holding XOFF can take seconds).
+func (a *App) print(job []byte, err error, done func(problem string)) {
+	if err != nil {
+		a.sh.Log.Error("lay out print job", "err", err)
+		done(a.sh.S.Devices.PrinterOffline)
+		return
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		err := a.d.Service.Print(ctx, job)
+		a.sh.Do(func() {
+			var pe *apply.PrintError
+			switch {
+			case errors.As(err, &pe):
+				done(pe.Resident)
+			case err != nil:
+				a.sh.Log.Error("print", "err", err)
+				done(a.sh.S.Devices.PrinterOffline)
+			default:
+				done("")
+			}
+			a.sh.Refresh()
+		})
+	}()
+}

@@ -4,7 +4,7 @@ GO      ?= go
 TAGS    := migrated_fynedo
 BIN     := bin
 
-.PHONY: all setup build demo test unit smoke lint screenshots bench-startup bench-devices bench-sync clean
+.PHONY: all setup build demo test unit smoke lint screenshots bench-startup bench-devices bench-sync clean golden
 
 all: build
 
@@ -59,3 +59,9 @@ bench-sync:
 
 clean:
 	rm -rf $(BIN) out .demo
+
+# Golden images of every resident screen (kiosk/ui/selfservice/testdata/golden): rewrite them after
+# a visual change made on purpose, then look at every changed picture before committing it.
+golden:
+	HALLKIOSK_GOLDEN=update $(GO) test -count=1 -tags $(TAGS) ./kiosk/ui/selfservice
+	@git status --short kiosk/ui/selfservice/testdata/golden

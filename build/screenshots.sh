@@ -31,6 +31,7 @@ shoot guide-dibao-elder --open 61040300MZ-JF-0001 --elder
 shoot window-mode --mode window
 shoot disclosure-mode --mode disclosure
 mkdir -p "$out/flow"
-HALLKIOSK_SHOTS="$(cd "$out/flow" && pwd)" go test -count=1 -tags migrated_fynedo \
-  -run 'ApplyFlow|CardErrors|OutOfPaper|HomeOffers|Ticket|MessageWith|LookupByNumber|PollOne|EndToEnd|DateQuestion|NoCardReader' ./kiosk/ui >/dev/null
+# Every resident screen the self-service tests walk through, in both sizes (the same pictures the
+# golden images are made from, at full size).
+HALLKIOSK_SHOTS="$(cd "$out/flow" && pwd)" go test -count=1 -tags migrated_fynedo ./kiosk/ui/selfservice >/dev/null
 echo "screenshots: $(ls "$out/flow" | wc -l) flow screens in $out/flow"

@@ -31,6 +31,7 @@ type CardReader struct {
 	cards  []idcard.Card
 	placed int
 	fault  Fault
+	seen   chan struct{} // closed at the next search that finds no card (LiftSeen)
 	// ChunkDelay paces FaultSlow.
 	ChunkDelay time.Duration
 }
@@ -53,6 +54,17 @@ func (s *CardReader) Place(i int) error {
 
 // Lift takes the card off.
 func (s *CardReader) Lift() { s.mu.Lock(); s.placed = -1; s.mu.Unlock() }
+
+// LiftSeen takes the card off and returns a channel closed once the reader has answered a search
+// with "no card": from then on the poller knows the card is gone, and the next card placed is a
+// new placement. Tests wait on it instead of sleeping.
+func (s *CardReader) LiftSeen() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.placed = -1
+	s.seen = make(chan struct{})
+	return s.seen
+}
 
 // SetFault arms a fault (the one-shot ones clear after use).
 func (s *CardReader) SetFault(f Fault) { s.mu.Lock(); s.fault = f; s.mu.Unlock() }
@@ -93,6 +105,16 @@ func (s *CardReader) Serve(ctx context.Context, rw io.ReadWriter) error {
 	return nil
 }
 
+// noticed closes the LiftSeen channel, after the "no card" answer is written.
+func (s *CardReader) noticed() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.seen != nil && s.placed < 0 {
+		close(s.seen)
+		s.seen = nil
+	}
+}
+
 func (s *CardReader) answer(w io.Writer, req idcard.Request) error {
 	s.mu.Lock()
 	placed, fault := s.placed, s.fault
@@ -110,6 +132,7 @@ func (s *CardReader) answer(w io.Writer, req idcard.Request) error {
 	case idcard.CmdFindCard:
 		if placed < 0 {
 			out = idcard.EncodeResponse(idcard.SWNoCard, nil)
+			defer s.noticed()
 		} else {
 			out = idcard.EncodeResponse(idcard.SWFindOK, make([]byte, 4))
 		}

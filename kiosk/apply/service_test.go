@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -13,15 +12,11 @@ import (
 
 	"golang.org/x/text/encoding/simplifiedchinese"
 
-	"hallkiosk/assets"
 	"hallkiosk/drivers/idcard"
 	"hallkiosk/drivers/printer"
-	"hallkiosk/drivers/serialport"
 	"hallkiosk/drivers/sim"
-	"hallkiosk/kiosk/catalog"
 	"hallkiosk/kiosk/clock"
-	"hallkiosk/kiosk/text"
-	"hallkiosk/kiosk/workday"
+	"hallkiosk/kiosk/kiosktest"
 	"hallkiosk/localdb"
 	"hallkiosk/township/api"
 	"hallkiosk/township/api/mask"
@@ -41,47 +36,13 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	dir := t.TempDir()
-	s, err := localdb.LoadOrCreateKey(filepath.Join(dir, "device.key"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	clk := clock.NewFake(time.Date(2026, 3, 2, 9, 30, 0, 0, time.Local))
-	path := filepath.Join(dir, "k.db")
-	db, err := localdb.Open(path, localdb.Options{Sealer: s, Now: clk.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	cat, probs, err := catalog.Parse("default.json", assets.DefaultCatalog)
-	if err != nil || len(probs) > 0 {
-		t.Fatal(err, probs)
-	}
-	cal, err := workday.Parse("built-in", assets.Holidays)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	prn := sim.NewPrinter()
-	prn.PrintTime = time.Millisecond
-	ptyPath, err := sim.ServePTY(ctx, prn.Serve)
-	if err != nil {
-		t.Fatal(err)
-	}
-	port, err := serialport.Open(ptyPath, 19200)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { port.Close() })
-	dev := printer.NewDevice(port, printer.Pacing{})
-	strs, err := text.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc := &Service{DB: db, Catalog: cat, Calendar: cal, Clock: clk, Printer: dev, Text: strs,
-		Cfg: Config{Hall: "王上村便民服务站", KioskCode: "K007", LookupURL: "https://zw.example.cn/q", GuideURL: "https://zw.example.cn/g", Paper: printer.Paper58}}
-	return &fixture{svc: svc, db: db, clk: clk, prn: prn, dev: dev, path: path, sealer: s}
+	clk := kiosktest.Clock()
+	st := kiosktest.NewStore(t, clk)
+	prn := kiosktest.NewPrinter(t)
+	svc := &Service{DB: st.DB, Catalog: kiosktest.Catalog(t), Calendar: kiosktest.Calendar(t), Clock: clk, Printer: prn.Device,
+		Text: kiosktest.Strings(t), Cfg: Config{Hall: "王上村便民服务站", KioskCode: "K007", LookupURL: "https://zw.example.cn/q",
+			GuideURL: "https://zw.example.cn/g", Paper: printer.Paper58}}
+	return &fixture{svc: svc, db: st.DB, clk: clk, prn: prn.Sim, dev: prn.Device, path: st.Path, sealer: st.Sealer}
 }
 
 // ready is a session for 低保 with the first sample card, good answers, every material ticked, consent.

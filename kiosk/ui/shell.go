@@ -125,6 +125,9 @@ func (s *Shell) Window() fyne.Window { return s.d.Window }
 // Current is the screen on show.
 func (s *Shell) Current() Screen { return s.current }
 
+// Pages are the pages in the history, oldest first (the mode wipes them on a reset).
+func (s *Shell) Pages() []Page { return append([]Page(nil), s.stack...) }
+
 // Top is the page on show, nil before the first.
 func (s *Shell) Top() Page {
 	if len(s.stack) == 0 {
@@ -248,7 +251,7 @@ func (s *Shell) draw(sc Screen) {
 		content = container.NewStack(content, container.NewWithoutLayout(o))
 	}
 	s.d.Window.SetContent(content)
-	if sc.Home {
+	if sc.Home || sc.Bare { // nothing to walk away from
 		s.Idle.Disarm()
 	} else {
 		s.Idle.Touch()

@@ -177,9 +177,10 @@ func Bar(bg color.Color, left, right fyne.CanvasObject) fyne.CanvasObject {
 	return container.NewStack(rect, container.NewPadded(row))
 }
 
-// Keypad is 1-9, then extra keys, 0 and 退格 in big keys, three to a row; each key reports itself.
-// extra keys come before 0 (清空 for a plain number pad; K, X, - for case numbers).
-func (s *Shell) Keypad(key func(string), del func(), extra ...string) fyne.CanvasObject {
+// Keypad is 1-9, then extra keys, 0 and 退格 in big keys, cols to a row (3 like a phone; 4 when
+// extra keys would make a fifth row); each key reports itself. extra keys come before 0 (清空 for a
+// plain number pad; K, X, - for case numbers).
+func (s *Shell) Keypad(cols int, key func(string), del func(), extra ...string) fyne.CanvasObject {
 	var keys []fyne.CanvasObject
 	for _, d := range []string{"1", "2", "3", "4", "5", "6", "7", "8", "9"} {
 		d := d
@@ -191,12 +192,12 @@ func (s *Shell) Keypad(key func(string), del func(), extra ...string) fyne.Canva
 	}
 	keys = append(keys, s.Button("0", nil, false, func() { key("0") }),
 		s.Button(s.S.Apply.KeypadDelete, nil, false, del))
-	for len(keys)%3 != 0 {
+	for len(keys)%cols != 0 {
 		keys = append(keys, layout.NewSpacer())
 	}
 	var rows []fyne.CanvasObject
-	for i := 0; i < len(keys); i += 3 {
-		rows = append(rows, container.NewGridWithColumns(3, keys[i:i+3]...))
+	for i := 0; i < len(keys); i += cols {
+		rows = append(rows, container.NewGridWithColumns(cols, keys[i:i+cols]...))
 	}
 	return container.NewGridWithRows(len(rows), rows...)
 }

@@ -121,7 +121,22 @@ func New(sh *ui.Shell, d Deps) *App {
 		a.idx = catalog.NewIndex(d.Catalog)
 	}
 	sh.Home = func() ui.Page { return &homePage{a: a} }
+	sh.Reset = a.reset
 	return a
+}
+
+// wiper is a page holding something of a resident (a card, answers) that it overwrites when the
+// kiosk forgets the resident.
+type wiper interface{ wipe() }
+
+// reset forgets the person at the kiosk (home, the idle timeout): pages holding personal data
+// overwrite it, then the shell drops every page, and with them every flow object.
+func (a *App) reset() {
+	for _, p := range a.sh.Pages() {
+		if w, ok := p.(wiper); ok {
+			w.wipe()
+		}
+	}
 }
 
 // Start shows home (or why the kiosk cannot serve) and listens to the card reader until ctx ends.

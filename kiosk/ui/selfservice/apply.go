@@ -36,8 +36,7 @@ func newApplyPage(a *App, it catalog.Item) *applyPage {
 	return &applyPage{a: a, f: flow.NewApply(it)}
 }
 
-// Flow is the application behind the screens (tests look into it).
-func (p *applyPage) Flow() *flow.Apply { return p.f }
+func (p *applyPage) wipe() { p.f.Wipe() }
 
 func (p *applyPage) step(n flow.Step, title string) string {
 	return text.N(p.a.sh.S.Apply.Step, int(n)) + "：" + title
@@ -158,7 +157,7 @@ func (p *applyPage) numberInput(f catalog.Field, value string, set func(string))
 		shown += " " + f.Unit
 	}
 	limit := form.KeypadMax(f)
-	pad := sh.Keypad(func(k string) {
+	pad := sh.Keypad(3, func(k string) {
 		switch {
 		case k == a.KeypadClear:
 			set("")
@@ -197,11 +196,12 @@ func (p *applyPage) dateInput(value string, set func(string)) fyne.CanvasObject 
 }
 
 // materialsPerPage spreads the materials evenly over as few pages as the size allows (seven rows
-// standard, four at the elder size), so no page holds one lonely row.
+// standard; three at the elder size, where a long name wraps to two lines), so no page holds one
+// lonely row.
 func (p *applyPage) materialsPerPage() int {
 	limit := 7
 	if p.a.sh.Elder() {
-		limit = 4
+		limit = 3
 	}
 	n := len(p.f.Item.Materials)
 	pages := max(1, (n+limit-1)/limit)
@@ -225,16 +225,6 @@ func (p *applyPage) materialsScreen() ui.Screen {
 	}
 	list := sh.Pager(rows, p.materialsPerPage(), &p.page, sh.Refresh)
 	missing := p.f.Missing()
-	var foot []fyne.CanvasObject
-	foot = append(foot, p.problem()...)
-	switch pr := p.f.Checklist; {
-	case pr.Printing:
-		foot = append(foot, ui.Para(a.ChecklistPrinting))
-	case pr.Done:
-		foot = append(foot, container.NewHBox(ui.Mark(sh.Theme().Size(theme.SizeNameText)), ui.Para(a.ChecklistPrinted)))
-	case pr.Problem != "":
-		foot = append(foot, ui.Warn(strings.ReplaceAll(a.ChecklistFailed, "{reason}", pr.Problem)))
-	}
 	next := sh.Button(a.NextStep, theme.NavigateNextIcon(), true, func() {
 		if p.f.ToConsent() {
 			p.page = 0
@@ -245,12 +235,25 @@ func (p *applyPage) materialsScreen() ui.Screen {
 	if p.f.Checklist.Printing {
 		printList.Disable()
 	}
-	switch {
-	case len(missing) == 0:
-	case p.f.MaterialsOK():
-		foot = append(foot, container.NewBorder(nil, nil, nil, printList, ui.Para(text.N(a.MissingCanSubmit, len(missing)))))
-	default:
-		foot = append(foot, container.NewBorder(nil, nil, nil, printList, ui.Warn(text.N(a.MissingCannotSubmit, len(missing)))))
+	// One line under the list: what the checklist printout is doing once asked for, otherwise
+	// how many required materials are missing and whether the item may go on without them.
+	var line fyne.CanvasObject
+	switch pr := p.f.Checklist; {
+	case len(missing) > 0 && !p.f.MaterialsOK():
+		line = ui.Warn(text.N(a.MissingCannotSubmit, len(missing)))
+	case pr.Printing:
+		line = ui.Para(a.ChecklistPrinting)
+	case pr.Done:
+		line = container.NewHBox(container.NewCenter(ui.Mark(sh.Theme().Size(theme.SizeNameText))), ui.Para(a.ChecklistPrinted))
+	case pr.Problem != "":
+		line = ui.Warn(strings.ReplaceAll(a.ChecklistFailed, "{reason}", pr.Problem))
+	case len(missing) > 0:
+		line = ui.Para(text.N(a.MissingCanSubmit, len(missing)))
+	}
+	var foot []fyne.CanvasObject
+	foot = append(foot, p.problem()...)
+	if len(missing) > 0 {
+		foot = append(foot, container.NewBorder(nil, nil, nil, printList, line))
 	}
 	if !p.f.MaterialsOK() {
 		next.Disable()
@@ -282,9 +285,15 @@ func (p *applyPage) materialRow(name string, have bool, tapped func()) fyne.Canv
 		border.StrokeColor, border.StrokeWidth = ui.ColPrimary, 5
 	}
 	state := container.NewHBox(container.NewCenter(mark), container.NewCenter(sh.Text(word, 1.1, col)))
-	width := sh.Theme().Size(theme.SizeNameText) * 5.5
-	return container.NewStack(btn, border, container.NewPadded(container.NewBorder(nil, nil,
-		ui.FixedWidth(width, container.NewCenter(state)), nil, container.NewVBox(layout.NewSpacer(), ui.Para(name), layout.NewSpacer()))))
+	textSize := sh.Theme().Size(theme.SizeNameText)
+	width := textSize * 5.5
+	// A name that fits the row is one line of text; a longer one wraps.
+	var nameObj fyne.CanvasObject = container.NewHBox(container.NewCenter(sh.Text(name, 1, ui.ColText)))
+	if fyne.MeasureText(name, textSize, fyne.TextStyle{}).Width > 1920-width-6*textSize {
+		nameObj = container.NewVBox(layout.NewSpacer(), ui.Para(name), layout.NewSpacer())
+	}
+	return container.NewStack(btn, border, container.NewBorder(nil, nil,
+		ui.FixedWidth(width, container.NewCenter(state)), nil, nameObj))
 }
 
 // printChecklist prints what the resident still has to bring (预审 list) off the UI goroutine.

@@ -201,7 +201,11 @@ func (p *searchPage) Screen() ui.Screen {
 		rows := a.itemRows(results, func(it catalog.Item) string {
 			return a.d.Catalog.WindowName(it.Window) + "  " + a.itemSummary(it)
 		})
-		right = container.NewBorder(head, nil, nil, nil, sh.Pager(rows, a.itemsPerPage(), &p.page, sh.Refresh))
+		per := a.itemsPerPage()
+		if sh.Elder() {
+			per = 4 // beside the letter keys the list has less height
+		}
+		right = container.NewBorder(head, nil, nil, nil, sh.Pager(rows, per, &p.page, sh.Refresh))
 	}
 	return ui.Screen{Name: ScreenSearch, Title: s.Title, Body: container.NewGridWithColumns(2, left, right)}
 }
@@ -255,18 +259,21 @@ func (p *guidePage) Screen() ui.Screen {
 	up := sh.Button(s.App.PageUp, theme.MoveUpIcon(), false, pageBy(-1))
 	down := sh.Button(s.App.PageDown, theme.MoveDownIcon(), false, pageBy(1))
 	side := fyne.CanvasObject(container.NewGridWithRows(2, up, down))
+	sc := ui.Screen{Name: ScreenGuide, Title: s.Guide.Title}
 	if a.d.Service != nil {
-		start := sh.Button(s.Apply.Start, theme.ConfirmIcon(), true, func() { sh.Show(newApplyPage(a, it)) })
-		// The QR and its hint stay in 长辈版, at least as large as in the standard size: the column
-		// widens instead so the hint wraps into a few lines.
-		width, qr := float32(260), float32(240)
+		// 我要办理 is the way forward, at the bottom right like every step's. The QR and its hint
+		// stay in 长辈版, as large as in the standard size: the column widens so the hint wraps
+		// into two lines.
+		sc.Next = sh.Button(s.Apply.Start, theme.ConfirmIcon(), true, func() { sh.Show(newApplyPage(a, it)) })
+		width := float32(260)
 		if sh.Elder() {
-			width, qr = 360, 300
+			width = 420
 		}
 		hint := widget.NewLabelWithStyle(s.Apply.QrHint, fyne.TextAlignCenter, fyne.TextStyle{})
 		hint.Wrapping = fyne.TextWrapWord
-		qrBox := container.NewVBox(container.NewCenter(ui.QR(a.d.Service.GuideLink(p.code), qr)), hint)
-		side = ui.FixedWidth(width, container.NewBorder(container.NewVBox(start, qrBox), nil, nil, nil, side))
+		qrBox := container.NewVBox(container.NewCenter(ui.QR(a.d.Service.GuideLink(p.code), 240)), hint)
+		side = ui.FixedWidth(width, container.NewBorder(qrBox, nil, nil, nil, side))
 	}
-	return ui.Screen{Name: ScreenGuide, Title: s.Guide.Title, Body: container.NewBorder(nil, nil, nil, side, scroll)}
+	sc.Body = container.NewBorder(nil, nil, nil, side, scroll)
+	return sc
 }

@@ -91,7 +91,7 @@ func (p *lookupPage) Screen() ui.Screen {
 	if shown == "" {
 		shown = sh.S.Apply.NothingYet
 	}
-	pad := sh.Keypad(func(k string) { p.l.Entry.Press(k); sh.Refresh() }, func() { p.l.Entry.Back(); sh.Refresh() }, casenum.Keys...)
+	pad := sh.Keypad(4, func(k string) { p.l.Entry.Press(k); sh.Refresh() }, func() { p.l.Entry.Back(); sh.Refresh() }, casenum.Keys...)
 	search := sh.Button(t.LookupSearch, theme.SearchIcon(), true, func() {
 		number, _ := p.l.Number(loc)
 		c, ok, err := a.d.Service.Lookup(number)
@@ -244,7 +244,7 @@ func (p *messagePage) Screen() ui.Screen {
 	if shown == "" {
 		shown = sh.S.Apply.NothingYet
 	}
-	pad := sh.Keypad(func(k string) {
+	pad := sh.Keypad(3, func(k string) {
 		if k == sh.S.Apply.KeypadClear {
 			p.m.Phone = ""
 		} else {
@@ -283,6 +283,12 @@ type pollPage struct {
 	a *App
 	p *flow.Poll
 }
+
+func (p *pollPage) wipe() { p.p.Back() }
+
+func (p *lookupPage) wipe() { p.l.Cases = nil; p.l.Entry.Clear() }
+
+func (p *messagePage) wipe() { p.m.Phone = "" }
 
 func newPollPage(a *App) *pollPage { return &pollPage{a: a, p: &flow.Poll{}} }
 

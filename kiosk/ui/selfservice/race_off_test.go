@@ -1,0 +1,5 @@
+//go:build !race
+
+package selfservice
+
+const raceOn = false

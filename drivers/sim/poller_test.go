@@ -107,8 +107,11 @@ func TestPollerOneEventPerCardAndReconnect(t *testing.T) {
 	if ev := next("second card"); ev.Card.Name != "欧阳淼喆" {
 		t.Fatalf("second card: %+v", ev)
 	}
-	sim.Lift()
-	time.Sleep(100 * time.Millisecond)
+	select { // wait until the poller has seen the reader empty
+	case <-sim.LiftSeen():
+	case <-time.After(5 * time.Second):
+		t.Fatal("the poller never looked at the empty reader")
+	}
 
 	sim.SetFault(FaultLiftMidRead)
 	_ = sim.Place(2)

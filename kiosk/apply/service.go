@@ -314,7 +314,7 @@ func (s *Service) LeaveMessage(topic string, phrases []string, phone string) (st
 		return "", errors.New("a message needs a topic and at least one phrase")
 	}
 	if phone != "" {
-		if msg := form.Check(s.Text, catalog.Field{Label: "联系电话", Type: catalog.FieldPhone}, phone, s.now()); msg != "" {
+		if msg := form.Check(s.Text, catalog.Field{Label: s.Text.Tasks.PhoneLabel, Type: catalog.FieldPhone}, phone, s.now()); msg != "" {
 			return "", errors.New(msg)
 		}
 	}

@@ -104,7 +104,7 @@ func (s *Session) MaterialsOK(it catalog.Item) bool {
 // CardProblem says, in Chinese, why a card cannot be used for an application, or "" if it can.
 func CardProblem(s *text.Strings, c idcard.Card, now time.Time) string {
 	if c.Expired(now) {
-		return strings.ReplaceAll(s.Problems.CardExpired, "{date}", c.ValidTo.Format("2006年01月02日"))
+		return strings.ReplaceAll(s.Problems.CardExpired, "{date}", c.ValidTo.Format(s.Formats.Date))
 	}
 	if c.IDNumber == "" || HolderName(c) == "" {
 		return s.Problems.CardIncomplete

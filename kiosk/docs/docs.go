@@ -14,11 +14,6 @@ import (
 	"hallkiosk/township/api/mask"
 )
 
-const (
-	dateFmt = "2006年01月02日"
-	timeFmt = "2006年01月02日 15:04"
-)
-
 // Receipt is the case receipt (回执) a resident takes home.
 type Receipt struct {
 	Hall, CaseNumber, Item string
@@ -73,9 +68,9 @@ func (r Receipt) Doc(s *text.Strings) *printer.Doc {
 	d.Field(p.Item, r.Item)
 	d.Line(p.Applicant + mask.Name(r.Name))
 	d.Line(p.IDNumber + mask.ID(r.IDNumber))
-	d.Line(p.Submitted + r.Submitted.Format(timeFmt))
+	d.Line(p.Submitted + r.Submitted.Format(s.Formats.DateTime))
 	if !r.Promised.IsZero() {
-		d.Line(strings.ReplaceAll(p.Promised, "{date}", r.Promised.Format(dateFmt)))
+		d.Line(strings.ReplaceAll(p.Promised, "{date}", r.Promised.Format(s.Formats.Date)))
 	}
 	if r.Collect != "" {
 		d.Field(p.Collect, r.Collect)
@@ -97,7 +92,7 @@ func (t Ticket) Doc(s *text.Strings) *printer.Doc {
 	d.Align(printer.Center).Size(3, 3).Line(t.Number).Size(1, 1)
 	d.Line(t.Business)
 	d.Line(text.N(p.Waiting, t.Waiting))
-	d.Line(t.Issued.Format(timeFmt))
+	d.Line(t.Issued.Format(s.Formats.DateTime))
 	d.Line(p.TicketNotice)
 	return footer(s, d)
 }
@@ -123,9 +118,9 @@ func (sl Slip) Doc(s *text.Strings) *printer.Doc {
 	}
 	d.Rule()
 	d.Line(p.Staff + sl.Staff)
-	d.Line(p.Accepted + sl.Accepted.Format(timeFmt))
+	d.Line(p.Accepted + sl.Accepted.Format(s.Formats.DateTime))
 	if !sl.Promised.IsZero() {
-		d.Line(strings.ReplaceAll(p.Promised, "{date}", sl.Promised.Format(dateFmt)))
+		d.Line(strings.ReplaceAll(p.Promised, "{date}", sl.Promised.Format(s.Formats.Date)))
 	}
 	return footer(s, d)
 }
@@ -153,7 +148,7 @@ func (c Checklist) Doc(s *text.Strings) *printer.Doc {
 	if c.Phone != "" {
 		d.Line(p.Phone + c.Phone)
 	}
-	d.Line(p.Printed + c.Printed.Format(timeFmt))
+	d.Line(p.Printed + c.Printed.Format(s.Formats.DateTime))
 	if c.GuideURL != "" {
 		d.Rule().Align(printer.Center).Line(p.ScanGuide).QR(c.GuideURL)
 	}

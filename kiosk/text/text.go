@@ -25,7 +25,13 @@ type Strings struct {
 		ElderOff   string `toml:"elder_off"`
 		ElderHint  string `toml:"elder_hint"`
 		IdleNotice string `toml:"idle_notice"`
+		PageOf     string `toml:"page_of"`
 	} `toml:"app"`
+	Formats struct {
+		Date     string `toml:"date"`
+		DateTime string `toml:"datetime"`
+		MonthDay string `toml:"month_day"`
+	} `toml:"formats"`
 	Home struct {
 		Greeting   string `toml:"greeting"`
 		ItemsCount string `toml:"items_count"`
@@ -187,6 +193,7 @@ type Strings struct {
 		TicketPrinted      string `toml:"ticket_printed"`
 		MessageTopic       string `toml:"message_topic"`
 		MessagePhrases     string `toml:"message_phrases"`
+		PhoneLabel         string `toml:"phone_label"`
 		MessagePhone       string `toml:"message_phone"`
 		MessageSkipPhone   string `toml:"message_skip_phone"`
 		MessageSend        string `toml:"message_send"`

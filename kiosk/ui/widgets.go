@@ -1,8 +1,11 @@
 package ui
 
 import (
-	"fmt"
 	"image/color"
+	"strconv"
+	"strings"
+
+	"hallkiosk/kiosk/text"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -226,7 +229,7 @@ func (s *Shell) Pager(rows []fyne.CanvasObject, per int, page *int, changed func
 		next.Disable()
 	}
 	bar := container.NewGridWithColumns(3, prev, widget.NewLabelWithStyle(
-		fmt.Sprintf("第 %d / %d 页", *page+1, pages), fyne.TextAlignCenter, fyne.TextStyle{}), next)
+		strings.ReplaceAll(text.N(s.S.App.PageOf, *page+1), "{m}", strconv.Itoa(pages)), fyne.TextAlignCenter, fyne.TextStyle{}), next)
 	return container.NewBorder(nil, bar, nil, nil, grid)
 }
 

@@ -333,7 +333,7 @@ func (p *applyPage) confirmScreen() ui.Screen {
 		lines = append(lines, ans.Field.Label+"："+v)
 	}
 	promised := p.a.d.Service.Promised(p.f.Item, sh.Clock.Now())
-	lines = append(lines, a.ConfirmPromised+"："+promised.Format("2006年01月02日"))
+	lines = append(lines, a.ConfirmPromised+"："+promised.Format(sh.S.Formats.Date))
 	if missing := p.f.Missing(); len(missing) > 0 {
 		lines = append(lines, a.ConfirmMissing+"："+strings.Join(missing, "、"))
 	}
@@ -393,7 +393,7 @@ func (p *applyPage) doneScreen() ui.Screen {
 	icon := sh.Theme().Size(theme.SizeNameText) * 2
 	rows := []fyne.CanvasObject{container.NewHBox(ui.Mark(icon), container.NewCenter(sh.Text(a.DoneTitle, 1.5, ui.ColText))),
 		sh.Text(a.CaseNumber+"：", 1.25, ui.ColText), container.NewCenter(sh.Text(c.Number, 3, ui.ColPrimary)),
-		sh.Text(strings.ReplaceAll(a.Promised, "{date}", c.PromisedBy.Format("2006年01月02日")), 1.25, ui.ColText), status}
+		sh.Text(strings.ReplaceAll(a.Promised, "{date}", c.PromisedBy.Format(sh.S.Formats.Date)), 1.25, ui.ColText), status}
 	if reprint != nil {
 		rows = append(rows, reprint)
 	}

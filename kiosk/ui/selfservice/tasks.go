@@ -66,7 +66,7 @@ func (p *lookupPage) caseCard(c localdb.Case) fyne.CanvasObject {
 	if c.Person != nil {
 		who = mask.Name(c.Person.Name) + "  " + mask.ID(c.Person.IDNumber) + "    "
 	}
-	lines = append(lines, ui.Para(who+c.CreatedAt.In(sh.Clock.Now().Location()).Format("2006年01月02日")+"  "+statusText(sh.S, c.Status)))
+	lines = append(lines, ui.Para(who+c.CreatedAt.In(sh.Clock.Now().Location()).Format(sh.S.Formats.Date)+"  "+statusText(sh.S, c.Status)))
 	if c.Note != "" {
 		lines = append(lines, ui.Para(sh.S.Tasks.StatusNote+c.Note))
 	}
@@ -140,7 +140,7 @@ func (p *lookupPage) replies(first fyne.CanvasObject) fyne.CanvasObject {
 	}
 	rows := []fyne.CanvasObject{first, widget.NewSeparator(), sh.Text(sh.S.Tasks.Replies, 1.1, ui.ColText)}
 	for _, m := range answered {
-		rows = append(rows, ui.Para(m.RepliedAt.In(sh.Clock.Now().Location()).Format("01月02日")+" "+m.Topic+"："+m.Text+"\n"+sh.S.Tasks.Reply+m.Reply))
+		rows = append(rows, ui.Para(m.RepliedAt.In(sh.Clock.Now().Location()).Format(sh.S.Formats.MonthDay)+" "+m.Topic+"："+m.Text+"\n"+sh.S.Tasks.Reply+m.Reply))
 	}
 	return container.NewVScroll(container.NewVBox(rows...))
 }
@@ -335,7 +335,7 @@ func (p *pollPage) Screen() ui.Screen {
 		rows = append(rows, sh.Text(t.PollOpen, 1.25, ui.ColText))
 		for _, q := range open {
 			q := q
-			until := t.PollUntil + q.ClosesAt.In(sh.Clock.Now().Location()).Format("2006年01月02日 15:04")
+			until := t.PollUntil + q.ClosesAt.In(sh.Clock.Now().Location()).Format(sh.S.Formats.DateTime)
 			rows = append(rows, sh.Tile(q.Title, false, nil, []string{until}, func() { p.p.Pick(q.ID); sh.Refresh() }))
 		}
 	}

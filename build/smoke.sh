@@ -37,6 +37,10 @@ for mode in self-service window disclosure; do
     sleep 1.5
   fi
   stop_pid "$pid"
+  # Nothing a technician cannot act on: no Fyne or windowing-library errors in the log.
+  if grep -E 'Fyne error|XDG_RUNTIME_DIR is invalid|dbus-launch' "$tmp/$mode.err"; then
+    echo "smoke: $mode: the log has desktop errors a technician cannot act on"; fail=1
+  fi
   if grep -q 'store unavailable' "$tmp/$mode.err"; then
     echo "smoke: $mode: FAILED: store unavailable"; grep 'store unavailable' "$tmp/$mode.err"; fail=1
   fi

@@ -152,6 +152,7 @@ func run() int {
 		}
 	}
 
+	desktopEnv(log)
 	// The fyneDo migration: every UI change from another goroutine goes through fyne.Do, so Fyne
 	// may skip its thread checks. Declared here because FyneApp.toml is only read by "go run".
 	app.SetMetadata(fyne.AppMetadata{ID: "cn.hallkiosk.kiosk", Name: "hallkiosk", Version: "0.1.0",
@@ -271,6 +272,24 @@ func openPort(device string, baud int) (serialport.Port, error) {
 		return nil, err
 	}
 	return serialport.Open(path, baud)
+}
+
+// desktopEnv gives Fyne and the GL driver what a kiosk session without a desktop lacks, so a
+// technician reading the log sees no errors that need no action: the kiosk has one light palette,
+// so Fyne need not ask the desktop (over D-Bus, launching dbus-launch) whether it prefers dark; and
+// the windowing libraries want a private runtime folder, which a bare X session (xinit, Xvfb) does
+// not set.
+func desktopEnv(log *slog.Logger) {
+	if os.Getenv("FYNE_THEME") == "" {
+		os.Setenv("FYNE_THEME", "light")
+	}
+	if os.Getenv("XDG_RUNTIME_DIR") == "" {
+		dir := filepath.Join(os.TempDir(), fmt.Sprintf("hallkiosk-runtime-%d", os.Getuid()))
+		if err := os.MkdirAll(dir, 0o700); err == nil && os.Chmod(dir, 0o700) == nil {
+			os.Setenv("XDG_RUNTIME_DIR", dir)
+			log.Info("XDG_RUNTIME_DIR was not set (a bare X session); using a private folder", "dir", dir)
+		}
+	}
 }
 
 // startMode builds the configured mode on the shell and returns what shows its first screen

@@ -4,7 +4,7 @@ GO      ?= go
 TAGS    := migrated_fynedo
 BIN     := bin
 
-.PHONY: all setup build demo test unit smoke lint screenshots bench-startup bench-devices bench-sync clean golden
+.PHONY: all setup build demo test unit smoke lint screenshots bench-startup bench-devices bench-sync bench-screens soak clean golden
 
 all: build
 
@@ -50,6 +50,11 @@ screenshots:
 bench-startup:
 	@bash build/setup.sh test
 	@bash build/bench-startup.sh
+
+# Tap to next painted frame for every resident screen in the real binary, beside a one-label change.
+bench-screens:
+	@bash build/setup.sh test
+	@bash build/bench-screens.sh
 
 bench-devices:
 	$(GO) test -run '^$$' -bench . -benchtime 200x ./drivers/sim ./kiosk/docs

@@ -21,7 +21,9 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
 	"hallkiosk/assets"
 	"hallkiosk/drivers/idcard"
@@ -64,6 +66,7 @@ type options struct {
 	configPath, mode, open, size       string
 	demo, windowed, elder, printConfig bool
 	reportStartup, quitAfterFirstFrame bool
+	benchScreens                       int
 }
 
 func main() {
@@ -87,6 +90,7 @@ func run() int {
 	fs.StringVar(&o.open, "open", "", "open the service guide of this item code (screenshots, staff demos)")
 	fs.BoolVar(&o.reportStartup, "report-startup", false, "print the time from process start to the first frame (benchmarks)")
 	fs.BoolVar(&o.quitAfterFirstFrame, "quit-after-first-frame", false, "exit once the first frame is drawn (smoke tests)")
+	fs.IntVar(&o.benchScreens, "bench-screens", 0, "benchmark: walk every resident screen N times by tapping its widgets, print tap-to-frame times beside a one-label change, and exit (build/bench-screens.sh)")
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -168,10 +172,15 @@ func run() int {
 	}
 	w.SetPadded(false)
 
-	probe, firstFrame := newFrameProbe()
+	probe, firstFrame, frames := newFrameProbe()
+	var overlay fyne.CanvasObject = probe
+	baseline := widget.NewLabel("0") // the one-label change the screen benchmark compares with
+	if o.benchScreens > 0 {
+		overlay = container.NewHBox(probe, baseline)
+	}
 	sh := ui.New(ui.Deps{App: a, Window: w, Strings: strs, Clock: clk, Log: log, Hall: cfg.Hall.Name,
-		DPI: cfg.UI.ScreenDPI, Elder: cfg.UI.ElderMode, IdleTimeout: cfg.UI.IdleTimeout.Duration, Overlay: probe})
-	start := startMode(ctx, sh, cfg, cat, svc, storeErr, log)
+		DPI: cfg.UI.ScreenDPI, Elder: cfg.UI.ElderMode, IdleTimeout: cfg.UI.IdleTimeout.Duration, Overlay: overlay})
+	start, selfApp := startMode(ctx, sh, cfg, cat, svc, storeErr, log)
 	// Loading the 7 MB CJK font is the slowest step of start-up and needs no GL, so it runs while
 	// the driver brings up the window; the first screen is built once both are ready. Only the
 	// regular style is loaded: the screens use no other.
@@ -198,13 +207,23 @@ func run() int {
 		if o.quitAfterFirstFrame {
 			fyne.Do(a.Quit)
 		}
+		if o.benchScreens > 0 {
+			time.Sleep(2 * time.Second) // let start-up's garbage collection and font loading settle
+			code := benchScreens(screenBench{sh: sh, app: selfApp, win: w, strs: strs, probe: probe, frames: frames,
+				label: baseline, rounds: o.benchScreens, out: os.Stdout})
+			benchExit = code
+			fyne.Do(a.Quit)
+		}
 	}()
 	w.ShowAndRun()
 	if storeErr != nil {
 		return 1
 	}
-	return 0
+	return benchExit
 }
+
+// benchExit is what --bench-screens reports as the exit code (set before the app quits).
+var benchExit int
 
 // uploadLoop makes the upload loop when the kiosk is enrolled; nil when it is not (it works
 // offline and keeps everything in its queue).
@@ -295,15 +314,15 @@ func desktopEnv(log *slog.Logger) {
 // startMode builds the configured mode on the shell and returns what shows its first screen
 // (with --open, one item's guide over the home screen).
 func startMode(ctx context.Context, sh *ui.Shell, cfg *config.Config, cat *catalog.Catalog, svc *apply.Service,
-	storeErr error, log *slog.Logger) func(open string) {
+	storeErr error, log *slog.Logger) (func(open string), *selfservice.App) {
 	if storeErr != nil {
-		return func(string) { sh.Root(sh.Failure(selfservice.ScreenError, sh.S.Error.Store, storeErr)) }
+		return func(string) { sh.Root(sh.Failure(selfservice.ScreenError, sh.S.Error.Store, storeErr)) }, nil
 	}
 	switch cfg.Mode {
 	case config.ModeWindow:
-		return func(string) { window.New(sh).Start() }
+		return func(string) { window.New(sh).Start() }, nil
 	case config.ModeDisclosure:
-		return func(string) { disclosure.New(sh).Start() }
+		return func(string) { disclosure.New(sh).Start() }, nil
 	}
 	d := selfservice.Deps{Catalog: cat, Retention: cfg.Store.Retention.Duration, Township: cfg.Hall.Township}
 	if svc != nil {
@@ -321,7 +340,7 @@ func startMode(ctx context.Context, sh *ui.Shell, cfg *config.Config, cat *catal
 		if open != "" && cat != nil && !app.OpenGuide(open) {
 			log.Warn("--open: no such item code in the catalog", "code", open)
 		}
-	}
+	}, app
 }
 
 // background runs for the kiosk's whole life: the upload loop (once enrolled) and the daily
@@ -461,17 +480,23 @@ func parseSize(s string) (float32, float32) {
 	return float32(w), float32(h)
 }
 
-// newFrameProbe is a one-pixel raster whose pixels are asked for while the first frame is painted,
-// which is when the resident first sees the screen.
-func newFrameProbe() (fyne.CanvasObject, <-chan struct{}) {
-	ch := make(chan struct{})
+// newFrameProbe is a one-pixel raster whose pixels are asked for while a frame that shows it is
+// painted: first closes when the first frame is painted (when the resident first sees the
+// screen), and frames gets a signal at every later paint after the raster was refreshed (the
+// screen benchmark refreshes it with each change).
+func newFrameProbe() (*canvas.Raster, <-chan struct{}, <-chan struct{}) {
+	first, frames := make(chan struct{}), make(chan struct{}, 1)
 	var once sync.Once
 	r := canvas.NewRasterWithPixels(func(_, _, _, _ int) color.Color {
-		once.Do(func() { close(ch) })
+		once.Do(func() { close(first) })
+		select {
+		case frames <- struct{}{}:
+		default:
+		}
 		return color.Transparent
 	})
 	r.SetMinSize(fyne.NewSize(1, 1))
-	return r, ch
+	return r, first, frames
 }
 
 // processStart is when the kernel started this process (or HALLKIOSK_T0, unix ns, when a benchmark

@@ -121,8 +121,12 @@ func (b screenBench) steps() []benchStep {
 	a := s.Apply
 	card := idcard.SampleCards()[0]
 	var steps []benchStep
-	tap := func(name, label string) { steps = append(steps, benchStep{name, func() bool { return b.tapButton(label) }}) }
-	tile := func(name, title string) { steps = append(steps, benchStep{name, func() bool { return b.tapTile(title) }}) }
+	tap := func(name, label string) {
+		steps = append(steps, benchStep{name, func() bool { return b.tapButton(label) }})
+	}
+	tile := func(name, title string) {
+		steps = append(steps, benchStep{name, func() bool { return b.tapTile(title) }})
+	}
 	walk := func(size string) {
 		tile(size+"window list", "社会救助")
 		tap(size+"window list: next page", s.App.PageDown)

@@ -36,6 +36,16 @@ func (p *Printer) SetPaperNearEnd(v bool) { p.mu.Lock(); p.nearEnd = v; p.mu.Unl
 func (p *Printer) SetCoverOpen(v bool)    { p.mu.Lock(); p.coverOpen = v; p.mu.Unlock() }
 func (p *Printer) SetOffline(v bool)      { p.mu.Lock(); p.offline = v; p.mu.Unlock() }
 
+// TakeJobs returns the jobs printed so far and forgets them, as a resident takes the paper (long
+// runs such as the soak keep no pile of paper in memory).
+func (p *Printer) TakeJobs() [][]byte {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	jobs := p.jobs
+	p.jobs = nil
+	return jobs
+}
+
 // Jobs returns the jobs printed so far, each from its first byte to its cut.
 func (p *Printer) Jobs() [][]byte {
 	p.mu.Lock()

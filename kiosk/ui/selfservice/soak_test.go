@@ -73,6 +73,7 @@ func TestSoak(t *testing.T) {
 		}
 		h.settle()
 		h.want(ScreenHome)
+		h.prn.TakeJobs() // the resident takes the paper
 		if i%50 == 0 {
 			// A frame, as the GL driver paints sixty a second: painting is when Fyne drops the
 			// renderers of widgets no longer shown (at most every 10 s, those unused for FYNE_CACHE).

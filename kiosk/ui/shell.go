@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
@@ -203,10 +204,15 @@ func (s *Shell) idleReset() {
 	s.GoHome()
 }
 
+// setElder sets the theme of the other size. The old screen is taken down first: setting a theme
+// makes Fyne re-measure everything on screen at the new size, and the old screen is about to be
+// replaced anyway (that re-measuring was the slowest screen change there was). The caller draws
+// the page again.
 func (s *Shell) setElder(on bool) {
 	if s.theme.Elder == on {
 		return
 	}
+	s.d.Window.SetContent(canvas.NewRectangle(ColBackground))
 	s.theme = NewTheme(s.theme.DPI, on)
 	s.d.App.Settings().SetTheme(s.theme)
 }

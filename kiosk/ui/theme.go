@@ -57,7 +57,7 @@ func (t *Theme) MinTarget() float32 {
 
 // Palette; the Col* colours are the ones screens draw text in. Text colours are checked against every background they are drawn on (theme_test.go).
 var (
-	colBackground   = color.NRGBA{0xFA, 0xFA, 0xF7, 0xFF} // warm white, less glare than pure white
+	ColBackground   = color.NRGBA{0xFA, 0xFA, 0xF7, 0xFF} // warm white, less glare than pure white
 	ColText         = color.NRGBA{0x1A, 0x1A, 0x1A, 0xFF}
 	ColPrimary      = color.NRGBA{0x0A, 0x47, 0x8C, 0xFF} // government blue
 	ColOnPrimary    = color.NRGBA{0xFF, 0xFF, 0xFF, 0xFF}
@@ -86,7 +86,7 @@ var (
 func (t *Theme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
 	switch n {
 	case theme.ColorNameBackground:
-		return colBackground
+		return ColBackground
 	case theme.ColorNameForeground:
 		return ColText
 	case theme.ColorNamePrimary, theme.ColorNameHyperlink:

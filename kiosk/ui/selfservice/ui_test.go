@@ -261,3 +261,27 @@ func TestEveryScreenFitsTheKiosk(t *testing.T) {
 		}
 	})
 }
+
+// Switching to 长辈版 on the spot draws exactly what a kiosk started in 长辈版 draws, and switching
+// back draws the standard screens again. (One Fyne test app at a time: widgets take their theme
+// from the current app, so the kiosk started in 长辈版 is made last.)
+func TestElderSwitchDrawsTheElderScreens(t *testing.T) {
+	if raceOn {
+		t.Skip("renders are compared in the race-free pass")
+	}
+	h := newHarness(t, opts{})
+	plain := half(h.render())
+	h.tapText(h.s.App.ElderOn)
+	h.tapText("社会救助")
+	switched := half(h.render())
+	h.tapText(h.s.App.Home)
+	h.tapText(h.s.App.ElderOff)
+	if n, where := diff(half(h.render()), plain); n > goldenMaxPixels {
+		t.Fatalf("switched back differs from the standard size in %d pixels (first at %s)", n, where)
+	}
+	started := newHarness(t, opts{elder: true})
+	started.tapText("社会救助")
+	if n, where := diff(switched, half(started.render())); n > goldenMaxPixels {
+		t.Fatalf("switched to 长辈版 differs from started in it in %d pixels (first at %s)", n, where)
+	}
+}

@@ -3,7 +3,9 @@ package selfservice
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"testing"
 	"time"
@@ -28,7 +30,7 @@ func TestSoak(t *testing.T) {
 	h := newHarness(t, opts{})
 	h.sh.OnScreen = nil // the per-screen layout checks are the other tests' job
 	cards := idcard.SampleCards()
-	var baseHeap uint64
+	var baseHeap, baseLive uint64
 	var baseG int
 	start := time.Now()
 	lastCase := ""
@@ -85,12 +87,17 @@ func TestSoak(t *testing.T) {
 		}
 		if i == min(100, n) {
 			baseHeap, baseG = h.memAfterClean()
+			baseLive = liveHeap()
+			heapProfile(t, "soak-100.prof")
 		}
 	}
 	heap, g := h.memAfterClean()
+	live := liveHeap()
+	heapProfile(t, "soak-end.prof")
 	growth := float64(int64(heap)-int64(baseHeap)) / (1 << 20)
-	msg := fmt.Sprintf("after session 100: heap in use %.1f MB, %d goroutines; after session %d: %.1f MB (%+.1f MB), %d goroutines (%+d); %.0f s",
-		float64(baseHeap)/(1<<20), baseG, n, float64(heap)/(1<<20), growth, g, g-baseG, time.Since(start).Seconds())
+	msg := fmt.Sprintf("after session 100: heap in use %.1f MB (live objects %.1f MB), %d goroutines; after session %d: %.1f MB (%+.1f MB; live %.1f MB, %+.1f MB), %d goroutines (%+d); %.0f s",
+		float64(baseHeap)/(1<<20), float64(baseLive)/(1<<20), baseG, n, float64(heap)/(1<<20), growth,
+		float64(live)/(1<<20), float64(int64(live)-int64(baseLive))/(1<<20), g, g-baseG, time.Since(start).Seconds())
 	t.Log(msg)
 	fmt.Println("soak:", msg)
 	if growth > 5 || g > baseG {
@@ -106,6 +113,32 @@ func (h *harness) memAfterClean() (uint64, int) {
 	time.Sleep(11 * time.Second)
 	h.win.Canvas().Capture()
 	return memNow()
+}
+
+// heapProfile writes a heap profile into $HALLKIOSK_SOAK_PROF when set, to compare with
+// go tool pprof -diff_base.
+func heapProfile(t *testing.T, name string) {
+	dir := os.Getenv("HALLKIOSK_SOAK_PROF")
+	if dir == "" {
+		return
+	}
+	runtime.GC()
+	f, err := os.Create(filepath.Join(dir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// liveHeap is the bytes of live objects after a collection (HeapAlloc), beside HeapInuse, which
+// also counts the free room in spans that hold any live object.
+func liveHeap() uint64 {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
 }
 
 func memNow() (uint64, int) {

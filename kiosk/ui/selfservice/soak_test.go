@@ -34,8 +34,22 @@ func TestSoak(t *testing.T) {
 	var baseG int
 	start := time.Now()
 	lastCase := ""
+	only, _ := strconv.Atoi(os.Getenv("HALLKIOSK_SOAK_ONLY")) // 0-4: one kind of session only (to find a leak)
+	if os.Getenv("HALLKIOSK_SOAK_ONLY") == "2" { // lookups need a case to look up
+		h.toCard()
+		h.lay(cards[0])
+		h.answerDibao()
+		h.tickAll()
+		h.submit()
+		lastCase = h.flow().Case.Number
+		h.tapText(h.s.Apply.Finish)
+	}
 	for i := 1; i <= n; i++ {
-		switch i % 5 {
+		kind := i % 5
+		if os.Getenv("HALLKIOSK_SOAK_ONLY") != "" {
+			kind = only
+		}
+		switch kind {
 		case 0, 1:
 			h.toCard()
 			h.lay(cards[i%2])

@@ -35,7 +35,7 @@ func TestSoak(t *testing.T) {
 	start := time.Now()
 	lastCase := ""
 	only, _ := strconv.Atoi(os.Getenv("HALLKIOSK_SOAK_ONLY")) // 0-4: one kind of session only (to find a leak)
-	if os.Getenv("HALLKIOSK_SOAK_ONLY") == "2" { // lookups need a case to look up
+	if os.Getenv("HALLKIOSK_SOAK_ONLY") == "2" {              // lookups need a case to look up
 		h.toCard()
 		h.lay(cards[0])
 		h.answerDibao()

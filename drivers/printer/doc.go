@@ -133,7 +133,7 @@ func (d *Doc) Bytes(p Paper) ([]byte, error) {
 // indenting the following lines under the text after label.
 func wrap(p Paper, e *Encoder, label, s string, size int) {
 	width := p.Columns() / max(1, size)
-	indent := Cols(label)
+	indent := cols(label)
 	line, w := label, indent
 	for _, r := range s {
 		rw := 1
@@ -150,8 +150,8 @@ func wrap(p Paper, e *Encoder, label, s string, size int) {
 	e.Line(line)
 }
 
-// Cols is the printed width of s in half-width columns.
-func Cols(s string) int {
+// cols is the printed width of s in half-width columns.
+func cols(s string) int {
 	n := 0
 	for _, r := range s {
 		if r >= 0x1100 {

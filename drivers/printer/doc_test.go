@@ -70,7 +70,7 @@ func TestLongLinesWrapToThePaper(t *testing.T) {
 	text, _ := simplifiedchinese.GB18030.NewDecoder().Bytes(job)
 	var joined strings.Builder
 	for _, line := range strings.Split(string(text), "\n") {
-		if c := Cols(line); c > Paper58.Columns() && !strings.ContainsAny(line, "\x1d\x1b") {
+		if c := cols(line); c > Paper58.Columns() && !strings.ContainsAny(line, "\x1d\x1b") {
 			t.Errorf("line of %d columns on %d-column paper: %q", c, Paper58.Columns(), line)
 		}
 		joined.WriteString(strings.TrimSpace(line))

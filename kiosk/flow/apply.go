@@ -29,9 +29,6 @@ const (
 	StepDone
 )
 
-// Steps is how many steps an application has.
-const Steps = 6
-
 // Apply is one resident applying for one item, from the card to the receipt.
 type Apply struct {
 	Item  catalog.Item

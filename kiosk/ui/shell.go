@@ -120,9 +120,6 @@ func (s *Shell) Theme() *Theme { return s.theme }
 // Elder reports whether 长辈版 is on.
 func (s *Shell) Elder() bool { return s.theme.Elder }
 
-// Window is the window the shell draws in.
-func (s *Shell) Window() fyne.Window { return s.d.Window }
-
 // Current is the screen on show.
 func (s *Shell) Current() Screen { return s.current }
 

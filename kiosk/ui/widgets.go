@@ -33,9 +33,10 @@ func Para(str string) *widget.Label {
 }
 
 // Warn is a problem the person must see: wrapped, in the danger colour, and marked with ⚠ so
-// colour is not the only signal.
+// colour is not the only signal. No space after the mark: Fyne wraps at spaces first, and a
+// Chinese sentence has no other, so "⚠ " would leave the mark alone on its line.
 func Warn(str string) *widget.Label {
-	l := Para("⚠ " + str)
+	l := Para("⚠" + str)
 	l.Importance = widget.DangerImportance
 	return l
 }

@@ -191,6 +191,7 @@ func (a *App) print(job []byte, err error, done func(problem string)) {
 	if err != nil {
 		a.sh.Log.Error("lay out print job", "err", err)
 		done(a.sh.S.Devices.PrinterOffline)
+		a.sh.Refresh() // the screen said 正在打印: say why it did not
 		return
 	}
 	go func() {

@@ -74,6 +74,7 @@ func newHarness(t *testing.T, o opts) *harness {
 		h.prefix = "elder-"
 	}
 	h.win = test.NewTempWindow(t, widget.NewLabel(""))
+	h.win.SetPadded(false) // as the app's window
 	h.win.Resize(fyne.NewSize(1920, 1080))
 	idle := o.idle
 	if idle == 0 {
@@ -275,6 +276,9 @@ func (h *harness) shot(name string) {
 		return
 	}
 	img := h.render()
+	if b := img.Bounds(); b.Dx() != 1920 || b.Dy() != 1080 {
+		h.t.Errorf("screen %s grew the window to %dx%d: it does not fit the kiosk", name, b.Dx(), b.Dy())
+	}
 	if dir := os.Getenv("HALLKIOSK_SHOTS"); dir != "" {
 		f, err := os.Create(filepath.Join(dir, h.prefix+name+".png"))
 		if err != nil {

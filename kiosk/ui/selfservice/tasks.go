@@ -36,11 +36,18 @@ func statusText(s *text.Strings, status string) string {
 
 // lookupPage is 办件查询: lay the ID card (that resident's cases) or type a case number.
 type lookupPage struct {
-	a *App
-	l *flow.Lookup
+	a       *App
+	l       *flow.Lookup
+	replies []localdb.Message // read once when the page opens, not at every key
 }
 
-func newLookupPage(a *App) *lookupPage { return &lookupPage{a: a, l: &flow.Lookup{}} }
+func newLookupPage(a *App) *lookupPage {
+	replies, err := a.d.Service.Replies(3)
+	if err != nil {
+		a.sh.Log.Error("messages", "err", err)
+	}
+	return &lookupPage{a: a, l: &flow.Lookup{}, replies: replies}
+}
 
 // card finds the cases of the card laid on the reader; laying it works at any moment here.
 func (p *lookupPage) card(ev idcard.Event) {
@@ -75,7 +82,7 @@ func (p *lookupPage) caseCard(c localdb.Case) fyne.CanvasObject {
 
 func (p *lookupPage) Screen() ui.Screen {
 	a, sh, t := p.a, p.a.sh, p.a.sh.S.Tasks
-	var result fyne.CanvasObject = p.replies(ui.Para(t.LookupNumberPrompt))
+	var result fyne.CanvasObject = p.withReplies(ui.Para(t.LookupNumberPrompt))
 	switch {
 	case p.l.Looked && len(p.l.Cases) == 0:
 		result = ui.Para(t.LookupNone)
@@ -127,19 +134,15 @@ func (p *lookupPage) Screen() ui.Screen {
 	return ui.Screen{Name: ScreenLookup, Title: t.Lookup, Body: body, Next: search}
 }
 
-// replies lists the latest answers of the village to messages left here (topic, what was said,
-// the answer: no phone, no name), under first.
-func (p *lookupPage) replies(first fyne.CanvasObject) fyne.CanvasObject {
+// withReplies lists the latest answers of the village to messages left here (topic, what was
+// said, the answer: no phone, no name), under first.
+func (p *lookupPage) withReplies(first fyne.CanvasObject) fyne.CanvasObject {
 	sh := p.a.sh
-	answered, err := p.a.d.Service.Replies(3)
-	if err != nil {
-		sh.Log.Error("messages", "err", err)
-	}
-	if len(answered) == 0 {
+	if len(p.replies) == 0 {
 		return first
 	}
 	rows := []fyne.CanvasObject{first, widget.NewSeparator(), sh.Text(sh.S.Tasks.Replies, 1.1, ui.ColText)}
-	for _, m := range answered {
+	for _, m := range p.replies {
 		rows = append(rows, ui.Para(m.RepliedAt.In(sh.Clock.Now().Location()).Format(sh.S.Formats.MonthDay)+" "+m.Topic+"："+m.Text+"\n"+sh.S.Tasks.Reply+m.Reply))
 	}
 	return container.NewVScroll(container.NewVBox(rows...))

@@ -89,6 +89,24 @@ func TestMessageWithPhone(t *testing.T) {
 	})
 }
 
+// submitGaoling stores a finished 高龄津贴 application (one choice and a phone) for card straight
+// through the service, for the lookup tests.
+func (h *harness) submitGaoling(card idcard.Card) localdb.Case {
+	h.t.Helper()
+	s := apply.NewSession("61040300MZ-JF-0005")
+	s.SetCard(card)
+	s.Answers = map[string]string{"payout": "本人银行卡", "phone": "13912345678"}
+	for i := range 5 {
+		s.Have[i] = true
+	}
+	s.Consented = true
+	c, err := h.svc.Submit(s)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return c
+}
+
 // typeCase types a case number on the lookup keypad, key by key.
 func (h *harness) typeCase(keys string) {
 	h.t.Helper()
@@ -100,17 +118,7 @@ func (h *harness) typeCase(keys string) {
 func TestLookupByNumberShowsMasked(t *testing.T) {
 	eachMode(t, opts{}, func(t *testing.T, h *harness) {
 		card := idcard.SampleCards()[0]
-		s := apply.NewSession("61040300MZ-JF-0005") // 高龄津贴: one choice and a phone
-		s.SetCard(card)
-		s.Answers = map[string]string{"payout": "本人银行卡", "phone": "13912345678"}
-		for i := range 5 {
-			s.Have[i] = true
-		}
-		s.Consented = true
-		c, err := h.svc.Submit(s)
-		if err != nil {
-			t.Fatal(err)
-		}
+		c := h.submitGaoling(card)
 		if err := h.db.SetCaseStatus(c.Number, localdb.StatusAccepted, "", h.clock.Now()); err != nil {
 			t.Fatal(err)
 		}
@@ -145,17 +153,7 @@ func TestLookupTypesEveryKindOfNumber(t *testing.T) {
 	h := newHarness(t, opts{})
 	for _, code := range []string{"X412", "K1000"} {
 		h.svc.Cfg.KioskCode = code
-		s := apply.NewSession("61040300MZ-JF-0005")
-		s.SetCard(idcard.SampleCards()[1])
-		s.Answers = map[string]string{"payout": "本人银行卡", "phone": "13912345678"}
-		for i := range 5 {
-			s.Have[i] = true
-		}
-		s.Consented = true
-		c, err := h.svc.Submit(s)
-		if err != nil {
-			t.Fatal(err)
-		}
+		c := h.submitGaoling(idcard.SampleCards()[1])
 		h.sh.GoHome()
 		h.tapText(h.s.Tasks.Lookup)
 		keys := map[string]string{"X412": "260302X412001", "K1000": "260302K1000-001"}[code]

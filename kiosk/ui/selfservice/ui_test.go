@@ -3,19 +3,16 @@ package selfservice
 import (
 	"context"
 	"errors"
-	"io"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
+
+	"hallkiosk/kiosk/ui/uitest"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
-
-	"hallkiosk/kiosk/kiosktest"
-	"hallkiosk/kiosk/ui"
 )
 
 func TestHomeTilesComeFromTheCatalog(t *testing.T) {
@@ -226,17 +223,15 @@ func TestIdleTimeoutForgetsTheResident(t *testing.T) {
 }
 
 func TestStoreErrorIsShownNotCrashed(t *testing.T) {
-	a := test.NewTempApp(t)
-	w := test.NewTempWindow(t, widget.NewLabel(""))
-	w.Resize(fyne.NewSize(1920, 1080))
-	s := kiosktest.Strings(t)
-	sh := ui.New(ui.Deps{App: a, Window: w, Strings: s, Hall: "王上村便民服务站", DPI: 102, IdleTimeout: time.Minute,
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Do: func(f func()) { f() }})
+	sh, w := uitest.NewShell(t)
 	err := errors.New("open store /var/lib/hallkiosk/hallkiosk.db: store file is damaged")
 	New(sh, Deps{StartupError: err}).Start(context.Background())
-	h := &harness{t: t, sh: sh, win: w}
-	if h.screen() != ScreenError || !h.shows("数据文件打不开") {
-		t.Errorf("screen %s texts %q", h.screen(), h.texts())
+	all := strings.Join(uitest.Texts(w), "\n")
+	if sh.Current().Name != ScreenError || !strings.Contains(all, "数据文件打不开") || !strings.Contains(all, "store file is damaged") {
+		t.Errorf("screen %s texts %q", sh.Current().Name, all)
+	}
+	if sh.Idle.Armed() {
+		t.Error("the error screen arms the idle timer")
 	}
 }
 

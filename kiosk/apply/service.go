@@ -36,6 +36,7 @@ type Printer interface {
 type Config struct {
 	Hall      string // printed on receipts
 	KioskCode string // part of every case number; from enrolment
+	VoteKey   []byte // the village's key for voter tokens; from enrolment
 	// LookupURL and GuideURL are the bases of the QR codes: a case number or an item code is added
 	// as the query parameter "c".
 	LookupURL string
@@ -372,14 +373,23 @@ func (s *Service) Replies(n int) ([]localdb.Message, error) {
 // ErrAlreadyVoted is a second vote by the same resident in a poll.
 var ErrAlreadyVoted = errors.New("already voted in this poll")
 
-// Vote records one resident's vote: the keyed hash of the ID number stops a second vote, and the
-// upload carries only the poll and the option.
+// ErrNoVoteKey is a kiosk whose credential carries no village vote key (enrolled by an older
+// township): it cannot make the token that stops a second vote at another kiosk, so it takes none.
+var ErrNoVoteKey = errors.New("no village vote key in the credential: enrol the kiosk again to take votes")
+
+// Vote records one resident's vote: the keyed hash of the ID number stops a second vote at this
+// kiosk, and the upload carries the poll, the option and the resident's voter token for the
+// village (api.VoterToken), never the ID number.
 func (s *Service) Vote(pollID string, c idcard.Card, option string) error {
+	if len(s.Cfg.VoteKey) == 0 {
+		return ErrNoVoteKey
+	}
 	rec, err := s.DB.VoteRecord(pollID, c.IDNumber, option)
 	if err != nil {
 		return err
 	}
-	payload, _ := json.Marshal(api.VotePayload{PollID: pollID, Option: option, VotedAt: s.now().UTC()})
+	payload, _ := json.Marshal(api.VotePayload{PollID: pollID, Option: option,
+		Voter: api.VoterToken(s.Cfg.VoteKey, pollID, c.IDNumber), VotedAt: s.now().UTC()})
 	_, err = s.DB.Submit(rec, api.KindVote, payload)
 	if errors.Is(err, localdb.ErrExists) {
 		return ErrAlreadyVoted

@@ -40,7 +40,7 @@ func newFixture(t *testing.T) *fixture {
 	st := kiosktest.NewStore(t, clk)
 	prn := kiosktest.NewPrinter(t)
 	svc := &Service{DB: st.DB, Catalog: kiosktest.Catalog(t), Calendar: kiosktest.Calendar(t), Clock: clk, Printer: prn.Device,
-		Text: kiosktest.Strings(t), Cfg: Config{Hall: "王上村便民服务站", KioskCode: "K007", LookupURL: "https://zw.example.cn/q",
+		Text: kiosktest.Strings(t), Cfg: Config{Hall: "王上村便民服务站", KioskCode: "K007", VoteKey: []byte("village vote key for tests 32 b."), LookupURL: "https://zw.example.cn/q",
 			GuideURL: "https://zw.example.cn/g", Paper: printer.Paper58}}
 	return &fixture{svc: svc, db: st.DB, clk: clk, prn: prn.Sim, dev: prn.Device, path: st.Path, sealer: st.Sealer}
 }
@@ -264,6 +264,12 @@ func TestTicketsMessagesVotes(t *testing.T) {
 	if err := f.svc.Vote("p1", card, "不同意"); !errors.Is(err, ErrAlreadyVoted) {
 		t.Fatalf("second vote: %v", err)
 	}
+	key := f.svc.Cfg.VoteKey
+	f.svc.Cfg.VoteKey = nil
+	if err := f.svc.Vote("p2", card, "同意"); !errors.Is(err, ErrNoVoteKey) {
+		t.Fatalf("vote without the village key: %v", err)
+	}
+	f.svc.Cfg.VoteKey = key
 	due, _ := f.db.Due(time.Now().Add(time.Hour), 0)
 	for _, it := range due {
 		if err := api.Validate(it.Kind, it.Payload); err != nil {
@@ -271,6 +277,9 @@ func TestTicketsMessagesVotes(t *testing.T) {
 		}
 		if it.Kind == api.KindVote && strings.Contains(string(it.Payload), card.IDNumber) {
 			t.Error("a vote upload names the voter")
+		}
+		if it.Kind == api.KindVote && !strings.Contains(string(it.Payload), api.VoterToken(f.svc.Cfg.VoteKey, "p1", card.IDNumber)) {
+			t.Errorf("a vote upload lacks the resident's voter token: %s", it.Payload)
 		}
 	}
 }

@@ -177,7 +177,7 @@ func (tw *Township) Enrol(t testing.TB, village string) (*upload.Client, *http.C
 	if err != nil {
 		t.Fatal(err)
 	}
-	cred, err := upload.Enrol(context.Background(), hc, tw.URL, code, "一号机")
+	cred, err := upload.Enrol(context.Background(), hc, tw.URL, code, "一号机", "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -205,6 +205,7 @@ type Strings struct {
 		PollChoose         string `toml:"poll_choose"`
 		PollThanks         string `toml:"poll_thanks"`
 		PollAlready        string `toml:"poll_already"`
+		PollUnavailable    string `toml:"poll_unavailable"`
 		PollUntil          string `toml:"poll_until"`
 		PollResult         string `toml:"poll_result"`
 	} `toml:"tasks"`

@@ -20,6 +20,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/text/unicode/norm"
+
 	"hallkiosk/township/api"
 )
 
@@ -32,6 +34,8 @@ type Credential struct {
 	Township string `json:"township"`
 	// KioskCode is this kiosk's short code in the township, part of every case number.
 	KioskCode string `json:"kiosk_code"`
+	// VoteKey makes the voter tokens of this kiosk's village (api.VoterToken).
+	VoteKey []byte `json:"vote_key,omitempty"`
 }
 
 // ErrNotEnrolled is a kiosk without a credential file: it keeps taking records and sends nothing.
@@ -132,16 +136,17 @@ func (e *APIError) Stops() bool {
 	return false
 }
 
-// Enrol trades a one-time code for a credential.
-func Enrol(ctx context.Context, hc *http.Client, url, code, name string) (Credential, error) {
-	body, _ := json.Marshal(api.EnrolRequest{Code: strings.TrimSpace(code), Name: name})
+// Enrol trades a one-time code for a credential. localCode is the X code this kiosk numbered its
+// cases with before (casenum.LocalKioskCode), so the township takes them from it.
+func Enrol(ctx context.Context, hc *http.Client, url, code, name, localCode string) (Credential, error) {
+	body, _ := json.Marshal(api.EnrolRequest{Code: strings.TrimSpace(code), Name: norm.NFC.String(name), LocalCode: localCode})
 	var out api.EnrolResponse
 	c := &Client{HTTP: hc, Cred: Credential{URL: url}}
 	if err := c.do(ctx, http.MethodPost, api.PathEnrol, body, false, &out); err != nil {
 		return Credential{}, fmt.Errorf("enrol at %s: %w", url, err)
 	}
 	return Credential{URL: strings.TrimRight(url, "/"), DeviceID: out.DeviceID, Secret: out.Secret, Village: out.Village,
-		Township: out.Township, KioskCode: out.KioskCode}, nil
+		Township: out.Township, KioskCode: out.KioskCode, VoteKey: out.VoteKey}, nil
 }
 
 // Info reads the township's limits.

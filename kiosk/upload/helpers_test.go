@@ -19,6 +19,7 @@ import (
 	"hallkiosk/drivers/idcard"
 	"hallkiosk/localdb"
 	"hallkiosk/township/api"
+	"hallkiosk/township/api/casenum"
 	"hallkiosk/township/server"
 	"hallkiosk/township/store"
 )
@@ -80,8 +81,7 @@ func (k *kiosk) submit(t testing.TB, n int) []string {
 	var numbers []string
 	for range n {
 		k.n++
-		num := fmt.Sprintf("WS-%p-%05d", k, k.n)
-		num = strings.ReplaceAll(num, "0x", "")
+		num := casenum.Format(time.Now(), k.loop.Client.Cred.KioskCode, k.n)
 		id := idNumber(fmt.Sprintf("610403195203%05d", k.n%100000))
 		rec, err := k.db.CaseRecord(localdb.Case{Number: num, ItemCode: "61040300MZ-JF-0001", ItemName: "低保申请",
 			Person: &localdb.Person{Name: "李淼喆", IDNumber: id}})
@@ -145,7 +145,7 @@ func (p *inproc) enrol(t testing.TB, village string) Credential {
 		t.Fatal(err)
 	}
 	hc, _ := HTTPClient("", 5*time.Second)
-	c, err := Enrol(context.Background(), hc, p.srv.URL, code, "测试机")
+	c, err := Enrol(context.Background(), hc, p.srv.URL, code, "测试机", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,7 +228,7 @@ func (p *proc) cli(args ...string) string {
 func (p *proc) enrol(t testing.TB, village string) Credential {
 	code := strings.Fields(p.cli("code", "--village", village))[0]
 	hc, _ := HTTPClient("", 5*time.Second)
-	c, err := Enrol(context.Background(), hc, p.url(), code, "测试机")
+	c, err := Enrol(context.Background(), hc, p.url(), code, "测试机", "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"hallkiosk/kiosk/clock"
 	"hallkiosk/localdb"
 	"hallkiosk/township/api"
+	"hallkiosk/township/api/textrule"
 )
 
 // States of the link, for the staff and technician screens.
@@ -292,9 +293,16 @@ func (l *Loop) pull(ctx context.Context) error {
 		if page.Cursor <= cur && len(page.Changes) == 0 {
 			return nil
 		}
-		chs := make([]localdb.Change, len(page.Changes))
-		for i, c := range page.Changes {
-			chs[i] = localdb.Change{Kind: c.Kind, Key: c.Key, Payload: c.Payload}
+		chs := make([]localdb.Change, 0, len(page.Changes))
+		for _, c := range page.Changes {
+			// The text rule holds for what comes down as for what goes up: a change with a control,
+			// bidi or zero-width character, invalid UTF-8 or an overlong field is never stored or
+			// shown. It is skipped (the cursor moves past it) and logged for the technician.
+			if err := api.ValidateChange(c.Kind, c.Key, c.Payload); err != nil {
+				l.Log.Warn("change refused by the text rule; not stored", "seq", c.Seq, "kind", textrule.Escape(c.Kind), "err", err)
+				continue
+			}
+			chs = append(chs, localdb.Change{Kind: c.Kind, Key: c.Key, Payload: c.Payload})
 		}
 		skipped, err := l.DB.ApplyChanges(chs, page.Cursor)
 		if err != nil {

@@ -84,11 +84,11 @@ func TestHTTPSWithPinnedCA(t *testing.T) {
 		t.Fatal(err)
 	}
 	wrong, _ := HTTPClient(otherCA, 5*time.Second)
-	if _, err := Enrol(context.Background(), wrong, "https://"+addr, "AAAA-BBBB-CCCC", "x"); err == nil ||
+	if _, err := Enrol(context.Background(), wrong, "https://"+addr, "AAAA-BBBB-CCCC", "x", ""); err == nil ||
 		!strings.Contains(err.Error(), "certificate") {
 		t.Fatalf("wrong CA: %v", err)
 	}
-	cred, err := Enrol(context.Background(), pinned, "https://"+addr, code, "一号机")
+	cred, err := Enrol(context.Background(), pinned, "https://"+addr, code, "一号机", "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,12 +3,19 @@
 package api
 
 import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
-	"unicode/utf8"
+
+	"hallkiosk/township/api/casenum"
+	"hallkiosk/township/api/textrule"
 )
 
 // Paths of the device API. Everything but Info and Enrol is signed (see Sign).
@@ -17,6 +24,7 @@ const (
 	PathEnrol   = "/v1/enrol"
 	PathBatch   = "/v1/batch"
 	PathChanges = "/v1/changes"
+	PathOpenAPI = "/v1/openapi.json" // the contract: every endpoint, field, limit and error
 )
 
 // Info is what the service advertises, so a kiosk sizes its batches to what will be taken.
@@ -34,6 +42,9 @@ type Info struct {
 type EnrolRequest struct {
 	Code string `json:"code"`
 	Name string `json:"name"` // how the hall calls this kiosk, for the township's device list
+	// LocalCode is the X code the kiosk numbered its cases with before it was enrolled
+	// (casenum.LocalKioskCode); the township takes those cases from this device too.
+	LocalCode string `json:"local_code,omitempty"`
 }
 
 // EnrolResponse is the device credential. Secret signs every later request; the kiosk keeps it in
@@ -45,6 +56,9 @@ type EnrolResponse struct {
 	Township string `json:"township"`
 	// KioskCode is short and unique among the township's kiosks; it goes into case numbers.
 	KioskCode string `json:"kiosk_code"`
+	// VoteKey is the village's key for voter tokens (VoterToken): the same for every kiosk of the
+	// village, so one resident has one token per poll at all of them.
+	VoteKey []byte `json:"vote_key"`
 }
 
 // Item is one upload from a kiosk's outbox. Key is made by the kiosk once and kept across retries.
@@ -101,7 +115,13 @@ type ChangesResponse struct {
 // Error codes in an Error body. A kiosk stops its queue on the auth and clock ones, because every
 // item would fail the same way, and raises an alarm for a technician.
 const (
-	ErrBadRequest    = "bad_request"
+	ErrBadRequest    = "bad_request" // a request the API cannot read: missing headers, bad query
+	ErrBadJSON       = "bad_json"    // the body is not the JSON document the endpoint takes
+	ErrInvalidField  = "invalid_field"
+	ErrInvalidItems  = "invalid_items" // every item of a batch was rejected; results say why
+	ErrNotFound      = "not_found"
+	ErrMethod        = "method_not_allowed"
+	ErrRateLimited   = "rate_limited"
 	ErrTooLarge      = "too_large"
 	ErrUnauthorized  = "unauthorized" // missing or bad signature, unknown device
 	ErrRevoked       = "revoked"
@@ -198,121 +218,263 @@ type MessagePayload struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
-// VotePayload is one vote. It carries the choice and not the voter: the kiosk enforces one vote
-// per resident with its keyed hash and never sends who chose what.
+// VotePayload is one vote. Voter is an opaque token (VoterToken) that lets the township count one
+// vote per resident per poll across the village's kiosks without learning who the resident is.
 type VotePayload struct {
 	PollID  string    `json:"poll_id"`
 	Option  string    `json:"option"`
+	Voter   string    `json:"voter"`
 	VotedAt time.Time `json:"voted_at"`
+}
+
+// VoterToken is a resident's token for one poll: HMAC-SHA256 under the village's vote key of
+// "vote|POLL|ID-NUMBER", base64url without padding. The same resident gets the same token at every
+// kiosk of the village and a different one in every poll.
+func VoterToken(voteKey []byte, pollID, idNumber string) string {
+	m := hmac.New(sha256.New, voteKey)
+	m.Write([]byte("vote|" + pollID + "|" + strings.ToUpper(idNumber)))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// PollPayload is a poll as the township publishes it (change kind "poll"). A vote counts only
+// between OpensAt and ClosesAt, for one of Options.
+type PollPayload struct {
+	ID       string         `json:"id"`
+	Title    string         `json:"title"`
+	Body     string         `json:"body,omitempty"`
+	Options  []string       `json:"options"`
+	OpensAt  time.Time      `json:"opens_at"`
+	ClosesAt time.Time      `json:"closes_at"`
+	Results  map[string]int `json:"results,omitempty"`
 }
 
 // ErrInvalid marks an item the township rejects for good; the message says which field and why.
 var ErrInvalid = errors.New("invalid item")
 
+// Field rules of the upload kinds. README and the OpenAPI document give the same limits.
+var (
+	ruleItemCode  = textrule.Required(64)
+	ruleItemName  = textrule.Required(100)
+	ruleName      = textrule.Required(60)
+	ruleAddress   = textrule.Line(200)
+	ruleFormKey   = textrule.Required(64)
+	ruleFormValue = textrule.Lines(2000)
+	ruleMissing   = textrule.Required(100)
+	ruleTicket    = textrule.Required(16)
+	ruleBusiness  = textrule.Required(40)
+	ruleReason    = textrule.Required(40)
+	ruleTopic     = textrule.Required(40)
+	ruleText      = textrule.Rule{Min: 1, Max: 1000, Multiline: true}
+	ruleOption    = textrule.Required(100)
+	// RuleDeviceName is a kiosk's name in the township's device list.
+	RuleDeviceName = textrule.Line(40)
+	// RuleVillage is a village's name, as the admin gives it with an enrolment code.
+	RuleVillage = textrule.Required(40)
+	// RuleNote is the township's result note on a case, shown to the resident.
+	RuleNote = textrule.Lines(500)
+)
+
+// Limits on lists inside payloads.
+const (
+	MaxFormFields = 100
+	MaxMissing    = 50
+	MaxReasons    = 10
+	// VoterLen is the length of a voter token: 32 bytes of HMAC-SHA256, base64url without padding.
+	VoterLen = 43
+)
+
+var idTypes = map[string]bool{"": true, "resident": true, "J": true, "I": true, "Y": true}
+
 // Validate decodes and checks an item's payload by kind, strictly (unknown fields are refused), so a
-// kiosk and the township agree on what a good item is.
+// kiosk and the township agree on what a good item is. The error names the field, and the code
+// point where one character is at fault.
 func Validate(kind string, payload []byte) error {
 	bad := func(format string, a ...any) error {
 		return fmt.Errorf("%w: %s: %s", ErrInvalid, kind, fmt.Sprintf(format, a...))
 	}
 	dec := func(v any) error {
-		d := json.NewDecoder(strings.NewReader(string(payload)))
-		d.DisallowUnknownFields()
-		if err := d.Decode(v); err != nil {
+		if err := DecodeStrict(payload, v); err != nil {
 			return bad("payload: %v", err)
-		}
-		if d.More() {
-			return bad("payload: trailing data")
 		}
 		return nil
 	}
+	var c checker
 	switch kind {
 	case KindCase:
 		var p CasePayload
 		if err := dec(&p); err != nil {
 			return err
 		}
+		c.caseNumber("number", p.Number)
+		c.text("item_code", p.ItemCode, ruleItemCode)
+		c.text("item_name", p.ItemName, ruleItemName)
+		c.text("applicant.name", p.Applicant.Name, ruleName)
+		c.text("applicant.address", p.Applicant.Address, ruleAddress)
 		switch {
-		case !token(p.Number, 40):
-			return bad("number %q must be 1-40 letters, digits or '-'", p.Number)
-		case !text(p.ItemCode, 1, 64) || !text(p.ItemName, 1, 100):
-			return bad("item_code and item_name are required")
-		case !text(p.Applicant.Name, 1, 60):
-			return bad("applicant.name is required (at most 60 characters)")
+		case c.err != nil:
+		case !idTypes[p.Applicant.IDType]:
+			c.fail("applicant.id_type %q must be empty, resident, J, I or Y", p.Applicant.IDType)
 		case p.Applicant.IDType == "I" && !oldForeignID(p.Applicant.IDNumber):
-			return bad("applicant.id_number is not a 15-character permanent residence number")
+			c.fail("applicant.id_number is not a 15-character permanent residence number")
 		case p.Applicant.IDType != "I" && !validID(p.Applicant.IDNumber):
-			return bad("applicant.id_number is not an 18-character ID number with a valid check digit")
+			c.fail("applicant.id_number is not an 18-character ID number with a valid check digit")
 		case p.Applicant.Phone != "" && !digits(p.Applicant.Phone, 7, 15):
-			return bad("applicant.phone must be 7-15 digits")
+			c.fail("applicant.phone must be 7-15 digits")
 		case p.SubmittedAt.IsZero():
-			return bad("submitted_at is required")
-		case len(p.Form) > 100:
-			return bad("form has %d fields, at most 100", len(p.Form))
+			c.fail("submitted_at is required")
+		case len(p.Form) > MaxFormFields:
+			c.fail("form has %d fields, at most %d", len(p.Form), MaxFormFields)
+		case len(p.Missing) > MaxMissing:
+			c.fail("missing has %d entries, at most %d", len(p.Missing), MaxMissing)
 		}
-		for k, v := range p.Form {
-			if !text(k, 1, 64) || !text(v, 0, 2000) {
-				return bad("form field %q is too long or not text", k)
-			}
+		keys := make([]string, 0, len(p.Form))
+		for k := range p.Form {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			c.text("form key", k, ruleFormKey)
+			c.text("form."+textrule.Escape(k), p.Form[k], ruleFormValue)
+		}
+		for i, m := range p.Missing {
+			c.text(fmt.Sprintf("missing[%d]", i), m, ruleMissing)
 		}
 	case KindTicket:
 		var p TicketPayload
 		if err := dec(&p); err != nil {
 			return err
 		}
-		if !text(p.Number, 1, 16) || !text(p.Business, 1, 40) || len(p.Day) != 10 {
-			return bad("number, business and day (YYYY-MM-DD) are required")
+		c.text("number", p.Number, ruleTicket)
+		c.text("business", p.Business, ruleBusiness)
+		if _, err := time.Parse(time.DateOnly, p.Day); c.err == nil && err != nil {
+			c.fail("day %q must be a date as YYYY-MM-DD", textrule.Escape(p.Day))
+		}
+		if c.err == nil && p.TakenAt.IsZero() {
+			c.fail("taken_at is required")
 		}
 	case KindRating:
 		var p RatingPayload
 		if err := dec(&p); err != nil {
 			return err
 		}
-		if !token(p.CaseNumber, 40) || p.Grade < 1 || p.Grade > 5 {
-			return bad("case_number and a grade from 1 to 5 are required")
+		c.caseNumber("case_number", p.CaseNumber)
+		switch {
+		case c.err != nil:
+		case p.Grade < 1 || p.Grade > 5:
+			c.fail("grade %d must be from 1 to 5", p.Grade)
+		case len(p.Reasons) > MaxReasons:
+			c.fail("reasons has %d entries, at most %d", len(p.Reasons), MaxReasons)
+		case p.RatedAt.IsZero():
+			c.fail("rated_at is required")
+		}
+		for i, r := range p.Reasons {
+			c.text(fmt.Sprintf("reasons[%d]", i), r, ruleReason)
 		}
 	case KindMessage:
 		var p MessagePayload
 		if err := dec(&p); err != nil {
 			return err
 		}
-		if !token(p.ID, 64) || !text(p.Topic, 1, 40) || !text(p.Text, 1, 1000) {
-			return bad("id, topic and text (at most 1000 characters) are required")
+		c.token("id", p.ID, 64)
+		c.text("topic", p.Topic, ruleTopic)
+		c.text("text", p.Text, ruleText)
+		if c.err == nil && p.Phone != "" && !digits(p.Phone, 7, 15) {
+			c.fail("phone must be 7-15 digits")
 		}
-		if p.Phone != "" && !digits(p.Phone, 7, 15) {
-			return bad("phone must be 7-15 digits")
+		if c.err == nil && p.CreatedAt.IsZero() {
+			c.fail("created_at is required")
 		}
 	case KindVote:
 		var p VotePayload
 		if err := dec(&p); err != nil {
 			return err
 		}
-		if !token(p.PollID, 64) || !text(p.Option, 1, 100) {
-			return bad("poll_id and option are required")
+		c.token("poll_id", p.PollID, 64)
+		c.text("option", p.Option, ruleOption)
+		if c.err == nil && (len(p.Voter) != VoterLen || !base64url(p.Voter)) {
+			c.fail("voter must be the %d-character base64url token of the village's vote key (see VoterToken)", VoterLen)
+		}
+		if c.err == nil && p.VotedAt.IsZero() {
+			c.fail("voted_at is required")
 		}
 	default:
-		return fmt.Errorf("%w: unknown kind %q (known: %s)", ErrInvalid, kind, strings.Join(KnownKinds, ", "))
+		return fmt.Errorf("%w: unknown kind %q (known: %s)", ErrInvalid, textrule.Escape(kind), strings.Join(KnownKinds, ", "))
+	}
+	if c.err != nil {
+		return fmt.Errorf("%w: %s: %w", ErrInvalid, kind, c.err)
 	}
 	return nil
 }
 
-func text(s string, min, max int) bool {
-	n := utf8.RuneCountInString(s)
-	if !utf8.ValidString(s) || n < min || n > max {
-		return false
+// checker keeps the first problem of a payload, so checks read as a list.
+type checker struct{ err error }
+
+func (c *checker) fail(format string, a ...any) {
+	if c.err == nil {
+		c.err = fmt.Errorf(format, a...)
 	}
-	for _, r := range s {
-		if r < 0x20 && r != '\n' {
-			return false
-		}
+}
+
+func (c *checker) text(field, s string, r textrule.Rule) {
+	if c.err == nil {
+		c.err = textrule.Check(field, s, r)
 	}
-	return true
+}
+
+func (c *checker) token(field, s string, max int) {
+	if c.err == nil && !token(s, max) {
+		c.fail("%s %q must be 1-%d letters, digits, '-' or '_'", field, textrule.Escape(s), max)
+	}
+}
+
+func (c *checker) caseNumber(field, s string) {
+	if c.err != nil {
+		return
+	}
+	n, err := casenum.Parse(s, time.UTC)
+	if err != nil || n.String() != s {
+		c.fail("%s %q is not a case number as a kiosk prints it (like 261124-K001-007)", field, textrule.Escape(s))
+	}
+}
+
+// DecodeStrict decodes one JSON document into v, refusing unknown fields and trailing data, so a
+// misspelt field is an error and not silently dropped.
+func DecodeStrict(body []byte, v any) error {
+	d := json.NewDecoder(bytes.NewReader(body))
+	d.DisallowUnknownFields()
+	if err := d.Decode(v); err != nil {
+		return err
+	}
+	if d.More() {
+		return errors.New("trailing data after the JSON document")
+	}
+	return nil
+}
+
+// ValidateEnrol checks an enrolment request's fields.
+func ValidateEnrol(r EnrolRequest) error {
+	var c checker
+	c.text("code", r.Code, textrule.Required(20))
+	c.text("name", r.Name, RuleDeviceName)
+	if c.err == nil && r.LocalCode != "" && (len(r.LocalCode) != 4 || r.LocalCode[0] != 'X' || !digits(r.LocalCode[1:], 3, 3)) {
+		c.fail("local_code %q must be X and three digits", textrule.Escape(r.LocalCode))
+	}
+	return c.err
 }
 
 func token(s string, max int) bool {
 	if len(s) == 0 || len(s) > max {
 		return false
 	}
+	for _, r := range s {
+		if !(r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+func base64url(s string) bool {
 	for _, r := range s {
 		if !(r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r == '-' || r == '_') {
 			return false

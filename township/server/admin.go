@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"hallkiosk/township/api"
 	"hallkiosk/township/api/mask"
 	"hallkiosk/township/store"
 )
@@ -14,9 +15,9 @@ import (
 type (
 	// CodeRequest asks for a one-time enrolment code.
 	CodeRequest struct {
-		Village string        `json:"village"`
-		Name    string        `json:"name"`
-		TTL     time.Duration `json:"ttl"`
+		Village string       `json:"village"`
+		Name    string       `json:"name"`
+		TTL     api.Duration `json:"ttl,omitempty"` // "24h0m0s"; default a day
 	}
 	// CodeResponse carries the code to give the technician.
 	CodeResponse struct {
@@ -34,6 +35,24 @@ type (
 		Kind    string          `json:"kind"`
 		Key     string          `json:"key"`
 		Payload json.RawMessage `json:"payload"`
+	}
+	// RevokeResponse confirms a revocation.
+	RevokeResponse struct {
+		Revoked string `json:"revoked"`
+	}
+	// StatusResponse confirms a status change.
+	StatusResponse struct {
+		Number string `json:"number"`
+		Status string `json:"status"`
+	}
+	// PublishResponse says where on the feed the content went.
+	PublishResponse struct {
+		Seq uint64 `json:"seq"`
+	}
+	// TallyResponse is a poll's count per option.
+	TallyResponse struct {
+		Poll  string         `json:"poll"`
+		Votes map[string]int `json:"votes"`
 	}
 	// AdminCase is a case as the admin lists it; the applicant comes whole only with ?full=1.
 	AdminCase struct {
@@ -59,9 +78,13 @@ func (s *Server) admin() {
 			return
 		}
 		if req.TTL <= 0 {
-			req.TTL = 24 * time.Hour
+			req.TTL = api.Duration(24 * time.Hour)
 		}
-		code, exp, err := s.cfg.Store.NewCode(req.Village, req.Name, req.TTL)
+		if time.Duration(req.TTL) > 30*24*time.Hour {
+			s.fail(w, http.StatusUnprocessableEntity, api.ErrInvalidField, "ttl: a code is valid for at most 30 days")
+			return
+		}
+		code, exp, err := s.cfg.Store.NewCode(req.Village, req.Name, time.Duration(req.TTL))
 		if s.adminErr(w, err) {
 			return
 		}
@@ -76,7 +99,7 @@ func (s *Server) admin() {
 	h("POST /admin/devices/{id}/revoke", func(w http.ResponseWriter, r *http.Request) {
 		if !s.adminErr(w, s.cfg.Store.Revoke(r.PathValue("id"))) {
 			s.cfg.Log.Info("device revoked", "device", r.PathValue("id"))
-			s.reply(w, map[string]string{"revoked": r.PathValue("id")})
+			s.reply(w, RevokeResponse{Revoked: r.PathValue("id")})
 		}
 	})
 	h("GET /admin/cases", func(w http.ResponseWriter, r *http.Request) {
@@ -102,7 +125,7 @@ func (s *Server) admin() {
 			return
 		}
 		if !s.adminErr(w, s.cfg.Store.SetStatus(r.PathValue("number"), req.Status, req.Note)) {
-			s.reply(w, map[string]string{"number": r.PathValue("number"), "status": req.Status})
+			s.reply(w, StatusResponse{Number: r.PathValue("number"), Status: req.Status})
 		}
 	})
 	h("POST /admin/publish", func(w http.ResponseWriter, r *http.Request) {
@@ -112,7 +135,22 @@ func (s *Server) admin() {
 		}
 		seq, err := s.cfg.Store.Publish(req.Village, req.Kind, req.Key, req.Payload)
 		if !s.adminErr(w, err) {
-			s.reply(w, map[string]uint64{"seq": seq})
+			s.reply(w, PublishResponse{Seq: seq})
+		}
+	})
+	h("GET /admin/ratings", func(w http.ResponseWriter, r *http.Request) {
+		rs, err := s.cfg.Store.Ratings(r.URL.Query().Get("village"))
+		if !s.adminErr(w, err) {
+			if rs == nil {
+				rs = []store.Rating{}
+			}
+			s.reply(w, rs)
+		}
+	})
+	h("GET /admin/polls/{id}/tally", func(w http.ResponseWriter, r *http.Request) {
+		t, err := s.cfg.Store.Tally(r.PathValue("id"))
+		if !s.adminErr(w, err) {
+			s.reply(w, TallyResponse{Poll: r.PathValue("id"), Votes: t})
 		}
 	})
 	h("GET /admin/stats", func(w http.ResponseWriter, r *http.Request) {
@@ -141,8 +179,8 @@ func (s *Server) decodeAdmin(w http.ResponseWriter, r *http.Request, v any) bool
 	if !ok {
 		return false
 	}
-	if err := decodeStrict(body, v); err != nil {
-		s.fail(w, http.StatusBadRequest, "bad_request", "request is not valid JSON: "+err.Error())
+	if err := api.DecodeStrict(body, v); err != nil {
+		s.fail(w, http.StatusBadRequest, api.ErrBadJSON, "request is not valid JSON: "+err.Error())
 		return false
 	}
 	return true
@@ -153,12 +191,12 @@ func (s *Server) adminErr(w http.ResponseWriter, err error) bool {
 	case err == nil:
 		return false
 	case errors.Is(err, store.ErrBadInput):
-		s.fail(w, http.StatusBadRequest, "bad_request", err.Error())
-	case errors.Is(err, store.ErrNoCase), errors.Is(err, store.ErrNoDevice):
-		s.fail(w, http.StatusNotFound, "not_found", err.Error())
+		s.fail(w, http.StatusUnprocessableEntity, api.ErrInvalidField, err.Error())
+	case errors.Is(err, store.ErrNoCase), errors.Is(err, store.ErrNoDevice), errors.Is(err, store.ErrNoPoll):
+		s.fail(w, http.StatusNotFound, api.ErrNotFound, err.Error())
 	default:
 		s.cfg.Log.Error("admin", "err", err)
-		s.fail(w, http.StatusInternalServerError, "server_error", err.Error())
+		s.fail(w, http.StatusInternalServerError, api.ErrServerFailure, err.Error())
 	}
 	return true
 }

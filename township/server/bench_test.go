@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"hallkiosk/township/api"
+	"hallkiosk/township/api/casenum"
 	"hallkiosk/township/store"
 )
 
@@ -22,7 +23,7 @@ const (
 )
 
 // batchBody is a batch of n cases with keys and case numbers unique to (kiosk, batch).
-func batchBody(kiosk, batch, n int) []byte {
+func batchBody(kiosk int, code string, batch, n int) []byte {
 	var b bytes.Buffer
 	b.WriteString(`{"items":[`)
 	id := idNumber("61040319520304123")
@@ -30,8 +31,8 @@ func batchBody(kiosk, batch, n int) []byte {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		fmt.Fprintf(&b, `{"key":"k-%d-%d-%d","kind":"case","payload":{"number":"WS-%d-%d-%d","item_code":"61040300MZ-JF-0001","item_name":"低保申请","applicant":{"name":"李淼喆","id_number":"%s","phone":"13912345678"},"form":{"家庭人口":"3","月收入":"800"},"submitted_at":"2026-03-02T09:00:00Z","promised_by":"2026-03-20T00:00:00Z"}}`,
-			kiosk, batch, i, kiosk, batch, i, id)
+		fmt.Fprintf(&b, `{"key":"k-%d-%d-%d","kind":"case","payload":{"number":"%s","item_code":"61040300MZ-JF-0001","item_name":"低保申请","applicant":{"name":"李淼喆","id_number":"%s","phone":"13912345678"},"form":{"家庭人口":"3","月收入":"800"},"submitted_at":"2026-03-02T09:00:00Z","promised_by":"2026-03-20T00:00:00Z"}}`,
+			kiosk, batch, i, casenum.Format(time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC), code, batch*benchBatchSize+i), id)
 	}
 	b.WriteString(`]}`)
 	return b.Bytes()
@@ -58,15 +59,16 @@ func BenchmarkIntake50Kiosks(b *testing.B) {
 	type dev struct {
 		id     string
 		secret []byte
+		code   string
 	}
 	devs := make([]dev, benchKiosks)
 	for i := range devs {
 		c, _, _ := st.NewCode("王上村", "", time.Hour)
-		d, err := st.Enrol(c, "")
+		d, _, err := st.Enrol(c, "", "")
 		if err != nil {
 			b.Fatal(err)
 		}
-		devs[i] = dev{d.ID, d.Secret}
+		devs[i] = dev{d.ID, d.Secret, d.Code}
 	}
 	tr := &http.Transport{MaxIdleConnsPerHost: benchKiosks}
 	hc := &http.Client{Transport: tr}
@@ -78,7 +80,7 @@ func BenchmarkIntake50Kiosks(b *testing.B) {
 		for k := range benchKiosks {
 			go func() {
 				for next.Add(-1) >= 0 {
-					body := batchBody(k, int(seq.Add(1)), benchBatchSize)
+					body := batchBody(k, devs[k].code, int(seq.Add(1)), benchBatchSize)
 					req, _ := http.NewRequest("POST", url+api.PathBatch, bytes.NewReader(body))
 					if signed {
 						api.Sign(req, devs[k].id, devs[k].secret, body, time.Now(), fmt.Sprintf("%d-%d", k, seq.Add(1)))

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"hallkiosk/township/api"
+	"hallkiosk/township/api/textrule"
 	"hallkiosk/township/store"
 )
 
@@ -28,8 +30,13 @@ type Config struct {
 	MaxBatchItems int           // [500]
 	MaxBodyBytes  int64         // [4 MiB]
 	MaxSkew       time.Duration // [5m] how far a device's clock may be from ours
-	Log           *slog.Logger
-	Now           func() time.Time
+	// Wrong enrolment codes: at most EnrolFailures [10] from one address and EnrolFailuresTotal
+	// [100] from all within EnrolWindow [10m]; then 429 until the window has passed.
+	EnrolFailures      int
+	EnrolFailuresTotal int
+	EnrolWindow        time.Duration
+	Log                *slog.Logger
+	Now                func() time.Time
 }
 
 // Server implements http.Handler.
@@ -39,6 +46,7 @@ type Server struct {
 	mu     sync.Mutex
 	nonces map[string]time.Time // device/nonce -> request time, for MaxSkew
 	seen   map[string]time.Time // device -> last time its contact was written
+	limit  *limiter             // failed enrolment attempts
 }
 
 // New makes the handler.
@@ -58,7 +66,8 @@ func New(cfg Config) *Server {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &Server{cfg: cfg, mux: http.NewServeMux(), nonces: map[string]time.Time{}, seen: map[string]time.Time{}}
+	s := &Server{cfg: cfg, mux: http.NewServeMux(), nonces: map[string]time.Time{}, seen: map[string]time.Time{},
+		limit: newLimiter(cfg.EnrolFailures, cfg.EnrolFailuresTotal, cfg.EnrolWindow)}
 	s.mux.HandleFunc("GET "+api.PathInfo, s.info)
 	s.mux.HandleFunc("POST "+api.PathEnrol, s.enrol)
 	s.mux.HandleFunc("POST "+api.PathBatch, s.signed(s.batch))
@@ -67,7 +76,27 @@ func New(cfg Config) *Server {
 	return s
 }
 
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+// ServeHTTP answers every request with JSON, the 404s and 405s of the router included.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if _, pattern := s.mux.Handler(r); pattern != "" {
+		s.mux.ServeHTTP(w, r)
+		return
+	}
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete, http.MethodPatch} {
+		r2 := r.Clone(r.Context())
+		r2.Method = m
+		if _, p := s.mux.Handler(r2); p != "" {
+			allow = append(allow, m)
+		}
+	}
+	if len(allow) > 0 {
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		s.fail(w, http.StatusMethodNotAllowed, api.ErrMethod, fmt.Sprintf("%s takes %s, not %s", r.URL.Path, strings.Join(allow, ", "), r.Method))
+		return
+	}
+	s.fail(w, http.StatusNotFound, api.ErrNotFound, "no endpoint "+textrule.Escape(r.URL.Path)+" (see "+api.PathOpenAPI+")")
+}
 
 func (s *Server) fail(w http.ResponseWriter, status int, code, msg string) {
 	w.Header().Set("Content-Type", "application/json")
@@ -101,41 +130,56 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool)
 	return body, true
 }
 
-func decodeStrict(body []byte, v any) error {
-	d := json.NewDecoder(strings.NewReader(string(body)))
-	d.DisallowUnknownFields()
-	if err := d.Decode(v); err != nil {
-		return err
-	}
-	if d.More() {
-		return errors.New("trailing data after the JSON document")
-	}
-	return nil
-}
-
 func (s *Server) enrol(w http.ResponseWriter, r *http.Request) {
+	source, at := sourceAddr(r), s.cfg.Now()
+	tries, wait := s.limit.take(source, at)
+	if wait > 0 {
+		s.cfg.Log.Warn("enrolment refused", "reason", "too many wrong codes", "remote", source, "failures_from_remote", tries)
+		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds()+0.999)))
+		s.fail(w, http.StatusTooManyRequests, api.ErrRateLimited,
+			fmt.Sprintf("too many wrong enrolment codes; try again in %s", wait.Round(time.Second)))
+		return
+	}
 	body, ok := s.readBody(w, r)
 	if !ok {
+		s.limit.forgive(source, at)
 		return
 	}
+	// Only a wrong code counts against the source: a malformed request guesses nothing.
 	var req api.EnrolRequest
-	if err := decodeStrict(body, &req); err != nil || req.Code == "" {
-		s.fail(w, http.StatusBadRequest, api.ErrBadRequest, "enrolment needs {\"code\": \"XXXX-XXXX-XXXX\", \"name\": \"...\"}")
+	if err := api.DecodeStrict(body, &req); err != nil {
+		s.limit.forgive(source, at)
+		s.fail(w, http.StatusBadRequest, api.ErrBadJSON, "enrolment takes {\"code\": \"XXXX-XXXX-XXXX\", \"name\": \"...\"}: "+err.Error())
 		return
 	}
-	d, err := s.cfg.Store.Enrol(req.Code, req.Name)
+	if err := api.ValidateEnrol(req); err != nil {
+		s.limit.forgive(source, at)
+		s.fail(w, http.StatusUnprocessableEntity, api.ErrInvalidField, err.Error())
+		return
+	}
+	d, voteKey, err := s.cfg.Store.Enrol(req.Code, req.Name, req.LocalCode)
 	if errors.Is(err, store.ErrBadCode) {
-		s.cfg.Log.Warn("enrolment refused", "reason", "bad code", "remote", r.RemoteAddr)
+		s.cfg.Log.Warn("enrolment refused", "reason", "bad code", "remote", source, "failures_from_remote", tries)
 		s.fail(w, http.StatusForbidden, api.ErrBadCode, store.ErrBadCode.Error())
 		return
 	}
+	s.limit.forgive(source, at)
 	if err != nil {
 		s.cfg.Log.Error("enrol", "err", err)
 		s.fail(w, http.StatusInternalServerError, api.ErrServerFailure, "could not enrol")
 		return
 	}
-	s.cfg.Log.Info("device enrolled", "device", d.ID, "village", d.Village)
-	s.reply(w, api.EnrolResponse{DeviceID: d.ID, Secret: d.Secret, Village: d.Village, Township: s.cfg.Township, KioskCode: d.Code})
+	s.cfg.Log.Info("device enrolled", "device", d.ID, "village", d.Village, "name", d.Name)
+	s.reply(w, api.EnrolResponse{DeviceID: d.ID, Secret: d.Secret, Village: d.Village, Township: s.cfg.Township,
+		KioskCode: d.Code, VoteKey: voteKey})
+}
+
+// sourceAddr is the request's source address without its port: the unit of the enrolment limit.
+func sourceAddr(r *http.Request) string {
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		return host
+	}
+	return r.RemoteAddr
 }
 
 type authed func(w http.ResponseWriter, r *http.Request, dev store.Device, body []byte, nonce store.Nonce)
@@ -241,8 +285,8 @@ func (s *Server) touch(device string) {
 
 func (s *Server) batch(w http.ResponseWriter, r *http.Request, dev store.Device, body []byte, nonce store.Nonce) {
 	var b api.Batch
-	if err := decodeStrict(body, &b); err != nil {
-		s.fail(w, http.StatusBadRequest, api.ErrBadRequest, "batch is not valid JSON: "+err.Error())
+	if err := api.DecodeStrict(body, &b); err != nil {
+		s.fail(w, http.StatusBadRequest, api.ErrBadJSON, "batch is not valid JSON: "+err.Error())
 		return
 	}
 	if len(b.Items) == 0 {
@@ -270,7 +314,7 @@ func (s *Server) batch(w http.ResponseWriter, r *http.Request, dev store.Device,
 		// Nothing in it was taken: a clear 4xx, with the same per-item reasons in the body.
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusUnprocessableEntity)
-		_ = json.NewEncoder(w).Encode(rejectedBatch{Error: api.Error{Code: api.ErrBadRequest,
+		_ = json.NewEncoder(w).Encode(rejectedBatch{Error: api.Error{Code: api.ErrInvalidItems,
 			Message: "no item of the batch is valid: " + results[0].Reason, ServerTime: s.cfg.Now().UTC()}, Results: results})
 		return
 	}
@@ -293,12 +337,12 @@ func (s *Server) changes(w http.ResponseWriter, r *http.Request, dev store.Devic
 	if l := q.Get("limit"); l != "" {
 		var err error
 		if limit, err = strconv.Atoi(l); err != nil || limit < 1 || limit > 500 {
-			s.fail(w, http.StatusBadRequest, api.ErrBadRequest, "limit must be 1-500")
+			s.fail(w, http.StatusBadRequest, api.ErrBadRequest, "query limit must be 1-500")
 			return
 		}
 	}
 	if err1 != nil {
-		s.fail(w, http.StatusBadRequest, api.ErrBadRequest, "after must be a change number")
+		s.fail(w, http.StatusBadRequest, api.ErrBadRequest, "query after must be a change number")
 		return
 	}
 	resp, err := s.cfg.Store.Changes(dev.Village, after, limit)

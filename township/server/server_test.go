@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"hallkiosk/township/api"
+	"hallkiosk/township/api/casenum"
 	"hallkiosk/township/api/mask"
 	"hallkiosk/township/store"
 )
@@ -120,6 +121,11 @@ func idNumber(first17 string) string {
 	return first17 + string("10X98765432"[sum%11])
 }
 
+// cn is a case number in the fixture kiosk's numbering (the first enrolled: K001).
+func cn(seq int) string {
+	return casenum.Format(time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC), "K001", seq)
+}
+
 func caseItem(key, number string) api.Item {
 	p, _ := json.Marshal(api.CasePayload{Number: number, ItemCode: "61040300MZ-JF-0001", ItemName: "低保申请",
 		Applicant:   api.Applicant{Name: "李淼喆", IDNumber: idNumber("61040319520304123")},
@@ -138,7 +144,7 @@ func results(t *testing.T, body []byte) []api.Result {
 
 func TestIntakeAnswersEachItem(t *testing.T) {
 	f := newFixture(t)
-	resp, body := f.batch(caseItem("k1", "WS-1"), caseItem("k2", "WS-2"))
+	resp, body := f.batch(caseItem("k1", cn(1)), caseItem("k2", cn(2)))
 	if resp.StatusCode != 200 {
 		t.Fatalf("%d %s", resp.StatusCode, body)
 	}
@@ -147,10 +153,13 @@ func TestIntakeAnswersEachItem(t *testing.T) {
 			t.Fatalf("first send: %+v", r)
 		}
 	}
-	changed := caseItem("k2", "WS-2")
+	changed := caseItem("k2", cn(2))
 	changed.Payload = bytes.Replace(changed.Payload, []byte("低保申请"), []byte("临时救助"), 1)
-	bad := api.Item{Key: "k4", Kind: api.KindRating, Payload: json.RawMessage(`{"case_number":"WS-1","grade":9}`)}
-	_, body = f.batch(caseItem("k1", "WS-1"), changed, caseItem("k3", "WS-1"), bad, caseItem("k5", "WS-5"))
+	bad := api.Item{Key: "k4", Kind: api.KindRating, Payload: json.RawMessage(`{"case_number":"` + cn(1) + `","grade":9,"rated_at":"2026-03-02T10:00:00Z"}`)}
+	resp, body = f.batch(caseItem("k1", cn(1)), changed, caseItem("k3", cn(1)), bad, caseItem("k5", cn(5)))
+	if resp.StatusCode != 200 {
+		t.Fatalf("second send: %d %s", resp.StatusCode, body)
+	}
 	got := results(t, body)
 	want := []string{api.Duplicate, api.Conflict, api.Conflict, api.Rejected, api.Accepted}
 	for i, r := range got {
@@ -164,7 +173,7 @@ func TestIntakeAnswersEachItem(t *testing.T) {
 	if n, _ := f.st.ItemCount(api.KindCase); n != 3 {
 		t.Fatalf("township holds %d cases, want 3", n)
 	}
-	c, err := f.st.Case("WS-1")
+	c, err := f.st.Case(cn(1))
 	if err != nil || c.Applicant.Name != "李淼喆" || c.Village != "王上村" {
 		t.Fatalf("case = %+v %v", c, err)
 	}
@@ -177,23 +186,23 @@ func TestBadInputRefusedAndChangesNothing(t *testing.T) {
 	good := f.signer(f.dev.DeviceID, f.dev.Secret, 0)
 	many := make([]api.Item, 51)
 	for i := range many {
-		many[i] = caseItem(fmt.Sprintf("m%d", i), fmt.Sprintf("WS-M%d", i))
+		many[i] = caseItem(fmt.Sprintf("m%d", i), cn(100+i))
 	}
 	manyJSON, _ := json.Marshal(api.Batch{Items: many})
 	unknown := `{"items":[{"key":"u1","kind":"hologram","payload":{}}]}`
-	valid, _ := json.Marshal(api.Batch{Items: []api.Item{caseItem("v1", "WS-V1")}})
+	valid, _ := json.Marshal(api.Batch{Items: []api.Item{caseItem("v1", cn(201))}})
 	cases := []struct {
 		name, body string
 		sign       func(*http.Request, []byte)
 		status     int
 		code       string
 	}{
-		{"malformed JSON", `{"items":[`, good, 400, api.ErrBadRequest},
-		{"not a batch", `{"things":[]}`, good, 400, api.ErrBadRequest},
+		{"malformed JSON", `{"items":[`, good, 400, api.ErrBadJSON},
+		{"not a batch", `{"things":[]}`, good, 400, api.ErrBadJSON},
 		{"empty batch", `{"items":[]}`, good, 400, api.ErrBadRequest},
 		{"oversized body", `{"items":[],"pad":"` + strings.Repeat("x", 70<<10) + `"}`, good, 413, api.ErrTooLarge},
 		{"too many items", string(manyJSON), good, 413, api.ErrTooLarge},
-		{"unknown kind", unknown, good, 422, api.ErrBadRequest},
+		{"unknown kind", unknown, good, 422, api.ErrInvalidItems},
 		{"unsigned", string(valid), nil, 401, api.ErrUnauthorized},
 		{"wrong secret", string(valid), f.signer(f.dev.DeviceID, []byte("guess"), 0), 401, api.ErrUnauthorized},
 		{"unknown device", string(valid), f.signer("dev-000000000000", f.dev.Secret, 0), 401, api.ErrUnauthorized},
@@ -223,7 +232,7 @@ func TestBadInputRefusedAndChangesNothing(t *testing.T) {
 
 func TestReplayRefusedEvenAfterRestart(t *testing.T) {
 	f := newFixture(t)
-	b, _ := json.Marshal(api.Batch{Items: []api.Item{caseItem("r1", "WS-R1")}})
+	b, _ := json.Marshal(api.Batch{Items: []api.Item{caseItem("r1", cn(301))}})
 	req, _ := http.NewRequest("POST", f.srv.URL+api.PathBatch, bytes.NewReader(b))
 	f.signer(f.dev.DeviceID, f.dev.Secret, 0)(req, b)
 	headers := req.Header.Clone()
@@ -253,7 +262,7 @@ func TestRevokedDeviceRefused(t *testing.T) {
 	if err := f.st.Revoke(f.dev.DeviceID); err != nil {
 		t.Fatal(err)
 	}
-	resp, body := f.batch(caseItem("x1", "WS-X1"))
+	resp, body := f.batch(caseItem("x1", cn(401)))
 	if resp.StatusCode != 403 || !strings.Contains(string(body), api.ErrRevoked) {
 		t.Fatalf("%d %s", resp.StatusCode, body)
 	}
@@ -277,7 +286,7 @@ func TestEnrolmentCodeIsOneTimeAndExpires(t *testing.T) {
 
 func TestChangesScopedToVillageAndPaged(t *testing.T) {
 	f := newFixture(t)
-	f.batch(caseItem("c1", "WS-C1"))
+	f.batch(caseItem("c1", cn(501)))
 	for i := range 5 {
 		if _, err := f.st.Publish("", "disclosure", fmt.Sprintf("d%d", i), json.RawMessage(`{"title":"公开"}`)); err != nil {
 			t.Fatal(err)
@@ -286,7 +295,7 @@ func TestChangesScopedToVillageAndPaged(t *testing.T) {
 	if _, err := f.st.Publish("东沟村", "disclosure", "other", json.RawMessage(`{"title":"别村"}`)); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.st.SetStatus("WS-C1", "done", "已办结"); err != nil {
+	if err := f.st.SetStatus(cn(501), "done", "已办结"); err != nil {
 		t.Fatal(err)
 	}
 	var all []api.Change
@@ -310,7 +319,7 @@ func TestChangesScopedToVillageAndPaged(t *testing.T) {
 	for _, c := range all {
 		keys = append(keys, c.Kind+":"+c.Key)
 	}
-	want := "case_status:WS-C1 disclosure:d0 disclosure:d1 disclosure:d2 disclosure:d3 disclosure:d4 case_status:WS-C1"
+	want := "case_status:" + cn(501) + " disclosure:d0 disclosure:d1 disclosure:d2 disclosure:d3 disclosure:d4 case_status:" + cn(501)
 	if strings.Join(keys, " ") != want {
 		t.Fatalf("feed = %v\nwant  %s", keys, want)
 	}
@@ -322,7 +331,7 @@ func TestAdminNeedsToken(t *testing.T) {
 	if resp, _ := f.do(req); resp.StatusCode != 401 {
 		t.Fatalf("no token: %d", resp.StatusCode)
 	}
-	f.batch(caseItem("a1", "WS-A1"))
+	f.batch(caseItem("a1", cn(601)))
 	req, _ = http.NewRequest("GET", f.srv.URL+"/admin/cases", nil)
 	req.Header.Set("Authorization", "Bearer "+f.token)
 	resp, body := f.do(req)
@@ -339,7 +348,7 @@ func TestAdminNeedsToken(t *testing.T) {
 // FuzzBatchBody throws arbitrary bodies at the signed intake: the answer is 200, 413 or 4xx, never
 // a 5xx or a crash, and a refused body stores nothing.
 func FuzzBatchBody(f *testing.F) {
-	good, _ := json.Marshal(api.Batch{Items: []api.Item{caseItem("f1", "WS-F1")}})
+	good, _ := json.Marshal(api.Batch{Items: []api.Item{caseItem("f1", cn(701))}})
 	for _, s := range []string{string(good), `{"items":[`, `{"items":[{"key":"a","kind":"case","payload":{"number":1}}]}`,
 		`{"items":[{"key":"a","kind":"vote","payload":{"poll_id":"p","option":"\u0000"}}]}`, `null`, `[]`, `{"items":null}`} {
 		f.Add([]byte(s))
@@ -364,7 +373,7 @@ func FuzzBatchBody(f *testing.F) {
 // stored) are joined in one group commit; each item is taken once and the other copy is a duplicate.
 func TestConcurrentCopiesTakenOnce(t *testing.T) {
 	f := newFixture(t)
-	items := []api.Item{caseItem("c1", "WS-C1"), caseItem("c2", "WS-C2"), caseItem("c3", "WS-C3")}
+	items := []api.Item{caseItem("c1", cn(501)), caseItem("c2", cn(502)), caseItem("c3", cn(503))}
 	var wg sync.WaitGroup
 	statuses := make([][]api.Result, 8)
 	for i := range statuses {

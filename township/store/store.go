@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -21,6 +22,8 @@ import (
 
 	"hallkiosk/localdb"
 	"hallkiosk/township/api"
+	"hallkiosk/township/api/casenum"
+	"hallkiosk/township/api/textrule"
 )
 
 var (
@@ -32,6 +35,14 @@ var (
 	bChanges  = []byte("changes") // seq -> api.Change + scope
 	bNonces   = []byte("nonces")  // device/nonce -> unix time
 	bMessages = []byte("messages")
+	// Added in version 2.
+	bKioskCodes = []byte("kiosk_codes")  // K or X code -> JSON list of device IDs
+	bVillages   = []byte("villages")     // village -> sealed vote key
+	bPolls      = []byte("polls")        // poll id -> pollRecord
+	bVoters     = []byte("voters")       // poll id/voter token -> empty: who voted, never what
+	bTallies    = []byte("tallies")      // poll id -> option -> count: what was chosen, never who
+	bRatings    = []byte("ratings")      // case number -> ratingRecord (counted)
+	bHeld       = []byte("ratings_held") // case number -> ratingRecord whose case has not arrived
 )
 
 // Migrations is the township file's schema history.
@@ -44,6 +55,56 @@ var Migrations = []localdb.Migration{
 		}
 		return nil
 	}},
+	{Version: 2, Name: "kiosk codes, village vote keys, polls, voters, tallies, ratings", Up: func(tx *bolt.Tx) error {
+		for _, n := range [][]byte{bKioskCodes, bVillages, bPolls, bVoters, bTallies, bRatings, bHeld} {
+			if _, err := tx.CreateBucketIfNotExists(n); err != nil {
+				return fmt.Errorf("create bucket %s: %w", n, err)
+			}
+		}
+		return tx.Bucket(bDevices).ForEach(func(k, v []byte) error {
+			var d Device
+			if err := json.Unmarshal(v, &d); err != nil {
+				return fmt.Errorf("device %s: %w", k, err)
+			}
+			return indexCode(tx, d.Code, d.ID)
+		})
+	}},
+}
+
+// indexCode notes that device id numbers its cases with code.
+func indexCode(tx *bolt.Tx, code, id string) error {
+	if code == "" {
+		return nil
+	}
+	var ids []string
+	if _, err := localdb.GetJSON(tx, bKioskCodes, []byte(code), &ids); err != nil {
+		return err
+	}
+	for _, x := range ids {
+		if x == id {
+			return nil
+		}
+	}
+	return localdb.PutJSON(tx, bKioskCodes, []byte(code), append(ids, id))
+}
+
+// devicesOf lists the devices that number cases with a kiosk code (one for a K code; an X code of
+// kiosks that were never enrolled may, rarely, be shared).
+func devicesOf(tx *bolt.Tx, code string) ([]Device, error) {
+	var ids []string
+	if _, err := localdb.GetJSON(tx, bKioskCodes, []byte(code), &ids); err != nil {
+		return nil, err
+	}
+	var out []Device
+	for _, id := range ids {
+		var d Device
+		if ok, err := localdb.GetJSON(tx, bDevices, []byte(id), &d); err != nil {
+			return nil, err
+		} else if ok {
+			out = append(out, d)
+		}
+	}
+	return out, nil
 }
 
 // Errors the server maps to answers.
@@ -52,6 +113,7 @@ var (
 	ErrNoDevice = errors.New("no such device")
 	ErrNoCase   = errors.New("no such case")
 	ErrBadInput = errors.New("bad input")
+	ErrNoPoll   = errors.New("no such poll")
 )
 
 // Store wraps the township's localdb file.
@@ -82,15 +144,17 @@ func (s *Store) Close() error { return s.db.Close() }
 
 // Device is an enrolled kiosk. Its secret is sealed at rest.
 type Device struct {
-	ID        string    `json:"id"`
-	Name      string    `json:"name"`
-	Village   string    `json:"village"`
-	Enrolled  time.Time `json:"enrolled"`
-	Code      string    `json:"code"` // short, unique in this township: goes into case numbers
+	ID       string    `json:"id"`
+	Name     string    `json:"name"`
+	Village  string    `json:"village"`
+	Enrolled time.Time `json:"enrolled"`
+	Code     string    `json:"code"` // short, unique in this township: goes into case numbers
+	// LocalCode is the X code the kiosk used before enrolment; its cases keep it.
+	LocalCode string    `json:"local_code,omitempty"`
 	Revoked   time.Time `json:"revoked,omitzero"`
 	LastSeen  time.Time `json:"last_seen,omitzero"`
 	Secret    []byte    `json:"-"`
-	SealedKey []byte    `json:"sealed_secret"`
+	SealedKey []byte    `json:"sealed_secret,omitempty"`
 }
 
 type code struct {
@@ -106,6 +170,12 @@ var codeAlphabet = base32.NewEncoding("ABCDEFGHJKLMNPQRSTUVWXYZ23456789").WithPa
 func (s *Store) NewCode(village, name string, ttl time.Duration) (string, time.Time, error) {
 	if strings.TrimSpace(village) == "" {
 		return "", time.Time{}, fmt.Errorf("%w: a code needs the village it is for", ErrBadInput)
+	}
+	if err := textrule.Check("village", village, api.RuleVillage); err != nil {
+		return "", time.Time{}, fmt.Errorf("%w: %w", ErrBadInput, err)
+	}
+	if err := textrule.Check("name", name, api.RuleDeviceName); err != nil {
+		return "", time.Time{}, fmt.Errorf("%w: %w", ErrBadInput, err)
 	}
 	raw := make([]byte, 8)
 	if _, err := rand.Read(raw); err != nil {
@@ -126,9 +196,11 @@ func codeHash(c string) []byte {
 	return h[:]
 }
 
-// Enrol spends a code and makes a device with a fresh secret.
-func (s *Store) Enrol(codeText, name string) (Device, error) {
+// Enrol spends a code and makes a device with a fresh secret. It also returns the village's vote
+// key, made with the village's first device.
+func (s *Store) Enrol(codeText, name, localCode string) (Device, []byte, error) {
 	var d Device
+	var voteKey []byte
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		var c code
 		ok, err := localdb.GetJSON(tx, bCodes, codeHash(codeText), &c)
@@ -157,14 +229,37 @@ func (s *Store) Enrol(codeText, name string) (Device, error) {
 			return err
 		}
 		d = Device{ID: "dev-" + hex.EncodeToString(id), Name: name, Village: c.Village, Enrolled: s.now().UTC(),
-			Secret: secret, Code: KioskCode(n)}
+			Secret: secret, Code: KioskCode(n), LocalCode: localCode}
 		d.SealedKey = s.sealer.Seal(secret, "device/"+d.ID)
+		if voteKey, err = s.villageKey(tx, c.Village); err != nil {
+			return err
+		}
+		if err := indexCode(tx, d.Code, d.ID); err != nil {
+			return err
+		}
+		if err := indexCode(tx, d.LocalCode, d.ID); err != nil {
+			return err
+		}
 		return localdb.PutJSON(tx, bDevices, []byte(d.ID), d)
 	})
 	if err != nil {
-		return Device{}, fmt.Errorf("enrol: %w", err)
+		return Device{}, nil, fmt.Errorf("enrol: %w", err)
 	}
-	return d, nil
+	return d, voteKey, nil
+}
+
+// villageKey reads the village's vote key, making it on first use. It is sealed at rest like
+// device secrets.
+func (s *Store) villageKey(tx *bolt.Tx, village string) ([]byte, error) {
+	ad := "village/" + village
+	if sealed := tx.Bucket(bVillages).Get([]byte(village)); sealed != nil {
+		return s.sealer.Open(sealed, ad)
+	}
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, err
+	}
+	return key, tx.Bucket(bVillages).Put([]byte(village), s.sealer.Seal(key, ad))
 }
 
 // KioskCode turns the n-th enrolment into a short code: K001 ... K999, then K1000 and on.
@@ -189,7 +284,7 @@ func (s *Store) Device(id string) (Device, error) {
 
 // Devices lists enrolled devices (without secrets).
 func (s *Store) Devices() ([]Device, error) {
-	var out []Device
+	out := []Device{}
 	err := s.db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bDevices).ForEach(func(k, v []byte) error {
 			var d Device
@@ -280,13 +375,12 @@ func (s *Store) Intake(dev Device, items []api.Item, nonce Nonce) ([]api.Result,
 			prep[i].bad = fmt.Errorf("key %q must be 1-64 letters, digits or '-'", it.Key)
 			continue
 		}
-		var buf bytes.Buffer
-		if err := json.Compact(&buf, it.Payload); err != nil {
+		d, err := itemDigest(it)
+		if err != nil {
 			prep[i].bad = err
 			continue
 		}
-		h := sha256.Sum256(append([]byte(it.Kind+"\n"), buf.Bytes()...))
-		prep[i].digest = hex.EncodeToString(h[:])
+		prep[i].digest = d
 	}
 	now := s.now().UTC()
 	var results []api.Result
@@ -328,12 +422,15 @@ func (s *Store) Intake(dev Device, items []api.Item, nonce Nonce) ([]api.Result,
 				}
 				continue
 			}
-			if reason, err := s.apply(tx, dev, it, now); err != nil {
+			status, reason, err := s.apply(tx, dev, it, now)
+			if err != nil {
 				return err
-			} else if reason != "" {
-				r.Status, r.Reason = api.Conflict, reason
+			}
+			if status != api.Accepted {
+				r.Status, r.Reason = status, reason
 				continue
 			}
+			r.Reason = reason // an accepted item may carry a note (a rating held for its case)
 			if err := localdb.PutJSON(tx, bItems, []byte(it.Key), itemRecord{Digest: prep[i].digest, Kind: it.Kind, Device: dev.ID, Received: now}); err != nil {
 				return err
 			}
@@ -347,16 +444,55 @@ func (s *Store) Intake(dev Device, items []api.Item, nonce Nonce) ([]api.Result,
 	return results, nil
 }
 
-// apply stores what an accepted item carries. A non-empty reason is a conflict with an existing record.
-func (s *Store) apply(tx *bolt.Tx, dev Device, it api.Item, now time.Time) (string, error) {
+// itemDigest is what tells a retry (same key, same content) from a conflict. A vote's digest
+// leaves out the voter token, so the taken-item record (device, time) cannot be joined to the
+// voters bucket.
+func itemDigest(it api.Item) (string, error) {
+	payload := it.Payload
+	if it.Kind == api.KindVote {
+		var v api.VotePayload
+		if err := json.Unmarshal(it.Payload, &v); err != nil {
+			return "", err
+		}
+		v.Voter = ""
+		payload, _ = json.Marshal(v)
+	}
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, payload); err != nil {
+		return "", err
+	}
+	h := sha256.Sum256(append([]byte(it.Kind+"\n"), buf.Bytes()...))
+	return hex.EncodeToString(h[:]), nil
+}
+
+// HeldRatingsKept is how long a rating waits for its case: longer than a kiosk is ever expected
+// to be offline and still hold its outbox.
+const HeldRatingsKept = 30 * 24 * time.Hour
+
+// HeldRatingNote is the note on an accepted rating whose case the township does not hold yet.
+const HeldRatingNote = "held until its case arrives from the kiosk that made it"
+
+// apply stores what an item carries. It answers Accepted, or Rejected or Conflict with the reason;
+// err is a failure of the file.
+func (s *Store) apply(tx *bolt.Tx, dev Device, it api.Item, now time.Time) (string, string, error) {
+	rejected := func(format string, a ...any) (string, string, error) {
+		return api.Rejected, fmt.Sprintf(it.Kind+": "+format, a...), nil
+	}
 	switch it.Kind {
 	case api.KindCase:
 		var p api.CasePayload
 		if err := json.Unmarshal(it.Payload, &p); err != nil {
-			return "", err
+			return "", "", err
+		}
+		n, err := casenum.Parse(p.Number, time.UTC)
+		if err != nil {
+			return rejected("number: %v", err)
+		}
+		if n.Kiosk != dev.Code && (dev.LocalCode == "" || n.Kiosk != dev.LocalCode) {
+			return rejected("number %s is in the numbering of kiosk %s; this device numbers its cases %s", p.Number, n.Kiosk, dev.Code)
 		}
 		if tx.Bucket(bCases).Get([]byte(p.Number)) != nil {
-			return "case number " + p.Number + " already exists under another key", nil
+			return api.Conflict, "case number " + p.Number + " already exists under another key", nil
 		}
 		priv, _ := json.Marshal(casePrivate{Applicant: p.Applicant, Form: p.Form})
 		c := Case{Number: p.Number, ItemCode: p.ItemCode, ItemName: p.ItemName, Village: dev.Village, Device: dev.ID,
@@ -364,21 +500,211 @@ func (s *Store) apply(tx *bolt.Tx, dev Device, it api.Item, now time.Time) (stri
 			Received: now, Updated: now, Missing: p.Missing, Proxy: p.Proxy,
 			Sealed: s.sealer.Seal(priv, "case/"+p.Number)}
 		if err := localdb.PutJSON(tx, bCases, []byte(p.Number), c); err != nil {
-			return "", err
+			return "", "", err
+		}
+		if err := settleHeld(tx, c); err != nil {
+			return "", "", err
 		}
 		// The kiosk learns that the township has the case through the feed, like any later status.
-		return "", addChange(tx, dev.Village, "case_status", p.Number,
+		return api.Accepted, "", addChange(tx, dev.Village, api.ChangeCaseStatus, p.Number,
 			localdb.CaseStatusChange{Number: p.Number, Status: localdb.StatusReceived, At: now})
+	case api.KindRating:
+		var p api.RatingPayload
+		if err := json.Unmarshal(it.Payload, &p); err != nil {
+			return "", "", err
+		}
+		rec := ratingRecord{Grade: p.Grade, Reasons: p.Reasons, RatedAt: p.RatedAt.UTC(), Village: dev.Village, Device: dev.ID, Received: now}
+		var c Case
+		ok, err := localdb.GetJSON(tx, bCases, []byte(p.CaseNumber), &c)
+		if err != nil {
+			return "", "", err
+		}
+		if tx.Bucket(bRatings).Get([]byte(p.CaseNumber)) != nil || tx.Bucket(bHeld).Get([]byte(p.CaseNumber)) != nil {
+			return rejected("case %s was rated before; a case is rated once", p.CaseNumber)
+		}
+		if ok {
+			if c.Village != dev.Village {
+				return rejected("case %s is a case of another village", p.CaseNumber)
+			}
+			return api.Accepted, "", localdb.PutJSON(tx, bRatings, []byte(p.CaseNumber), rec)
+		}
+		// Not here yet: the kiosk that made it may be offline. Hold the rating if the number is
+		// one a kiosk of this village could have made; count it when the case comes.
+		n, err := casenum.Parse(p.CaseNumber, time.UTC)
+		if err != nil {
+			return rejected("case_number: %v", err)
+		}
+		if n.Day.After(now.Add(48 * time.Hour)) {
+			return rejected("case %s is dated after today", p.CaseNumber)
+		}
+		makers, err := devicesOf(tx, n.Kiosk)
+		if err != nil {
+			return "", "", err
+		}
+		if len(makers) == 0 {
+			return rejected("no case %s: no kiosk of this township numbers cases %s", p.CaseNumber, n.Kiosk)
+		}
+		ours := false
+		for _, d := range makers {
+			ours = ours || d.Village == dev.Village
+		}
+		if !ours {
+			return rejected("case %s is a case of another village", p.CaseNumber)
+		}
+		return api.Accepted, HeldRatingNote, localdb.PutJSON(tx, bHeld, []byte(p.CaseNumber), rec)
+	case api.KindVote:
+		var p api.VotePayload
+		if err := json.Unmarshal(it.Payload, &p); err != nil {
+			return "", "", err
+		}
+		var poll pollRecord
+		ok, err := localdb.GetJSON(tx, bPolls, []byte(p.PollID), &poll)
+		switch {
+		case err != nil:
+			return "", "", err
+		case !ok:
+			return rejected("poll %s was never published", p.PollID)
+		case poll.Village != "" && poll.Village != dev.Village:
+			return rejected("poll %s is not a poll of %s", p.PollID, dev.Village)
+		case p.VotedAt.Before(poll.OpensAt) || !p.VotedAt.Before(poll.ClosesAt):
+			return rejected("poll %s is open from %s to %s, not at voted_at %s", p.PollID,
+				poll.OpensAt.Format(time.RFC3339), poll.ClosesAt.Format(time.RFC3339), p.VotedAt.Format(time.RFC3339))
+		case p.VotedAt.After(now.Add(maxAhead)):
+			return rejected("voted_at %s is in the future", p.VotedAt.Format(time.RFC3339))
+		case !slices.Contains(poll.Options, p.Option):
+			return rejected("option %q is not one of poll %s", textrule.Escape(p.Option), p.PollID)
+		}
+		voter := []byte(p.PollID + "/" + p.Voter)
+		if tx.Bucket(bVoters).Get(voter) != nil {
+			return rejected("this resident has voted in poll %s already", p.PollID)
+		}
+		if err := tx.Bucket(bVoters).Put(voter, []byte{}); err != nil {
+			return "", "", err
+		}
+		tally := map[string]int{}
+		if _, err := localdb.GetJSON(tx, bTallies, []byte(p.PollID), &tally); err != nil {
+			return "", "", err
+		}
+		tally[p.Option]++
+		return api.Accepted, "", localdb.PutJSON(tx, bTallies, []byte(p.PollID), tally)
 	case api.KindMessage:
 		var p api.MessagePayload
 		if err := json.Unmarshal(it.Payload, &p); err != nil {
-			return "", err
+			return "", "", err
 		}
 		sealed := s.sealer.Seal(it.Payload, "message/"+p.ID)
-		return "", localdb.PutJSON(tx, bMessages, []byte(p.ID), map[string]any{"village": dev.Village, "device": dev.ID, "topic": p.Topic, "sealed": sealed, "received": now})
+		return api.Accepted, "", localdb.PutJSON(tx, bMessages, []byte(p.ID), map[string]any{"village": dev.Village, "device": dev.ID, "topic": p.Topic, "sealed": sealed, "received": now})
 	default:
-		return "", tx.Bucket(bRecords).Put([]byte(it.Kind+"/"+dev.ID+"/"+it.Key), it.Payload)
+		return api.Accepted, "", tx.Bucket(bRecords).Put([]byte(it.Kind+"/"+dev.ID+"/"+it.Key), it.Payload)
 	}
+}
+
+// maxAhead is how far in the future a kiosk's timestamp may be: its clock is checked against ours
+// (within MaxSkew) on every request.
+const maxAhead = 10 * time.Minute
+
+// ratingRecord is a counted or held rating.
+type ratingRecord struct {
+	Grade    int       `json:"grade"`
+	Reasons  []string  `json:"reasons,omitempty"`
+	RatedAt  time.Time `json:"rated_at"`
+	Village  string    `json:"village"`
+	Device   string    `json:"device"`
+	Received time.Time `json:"received"`
+}
+
+// pollRecord is a published poll, with the village it was published for ("" for all).
+type pollRecord struct {
+	api.PollPayload
+	Village string `json:"village,omitempty"`
+}
+
+// settleHeld counts a held rating when its case arrives, if the case is of the rater's village.
+func settleHeld(tx *bolt.Tx, c Case) error {
+	var r ratingRecord
+	ok, err := localdb.GetJSON(tx, bHeld, []byte(c.Number), &r)
+	if err != nil || !ok {
+		return err
+	}
+	if err := tx.Bucket(bHeld).Delete([]byte(c.Number)); err != nil {
+		return err
+	}
+	if r.Village != c.Village {
+		return nil
+	}
+	return localdb.PutJSON(tx, bRatings, []byte(c.Number), r)
+}
+
+// PruneHeld drops held ratings that waited since before cut for a case that never came, and says
+// how many.
+func (s *Store) PruneHeld(cut time.Time) (int, error) {
+	n := 0
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		n = 0
+		c := tx.Bucket(bHeld).Cursor()
+		for k, v := c.First(); k != nil; {
+			var r ratingRecord
+			if err := json.Unmarshal(v, &r); err == nil && r.Received.Before(cut) {
+				if err := c.Delete(); err != nil {
+					return err
+				}
+				n++
+				k, v = c.Seek(k)
+				continue
+			}
+			k, v = c.Next()
+		}
+		return nil
+	})
+	return n, err
+}
+
+// Rating is a counted rating of a case, for the admin.
+type Rating struct {
+	Case    string    `json:"case"`
+	Village string    `json:"village"`
+	Grade   int       `json:"grade"`
+	Reasons []string  `json:"reasons,omitempty"`
+	RatedAt time.Time `json:"rated_at"`
+}
+
+// Ratings lists the counted ratings, optionally of one village.
+func (s *Store) Ratings(village string) ([]Rating, error) {
+	var out []Rating
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bRatings).ForEach(func(k, v []byte) error {
+			var r ratingRecord
+			if err := json.Unmarshal(v, &r); err != nil {
+				return err
+			}
+			if village == "" || r.Village == village {
+				out = append(out, Rating{Case: string(k), Village: r.Village, Grade: r.Grade, Reasons: r.Reasons, RatedAt: r.RatedAt})
+			}
+			return nil
+		})
+	})
+	return out, err
+}
+
+// Tally is the count of votes per option of a poll; who voted is kept apart and not in it.
+func (s *Store) Tally(pollID string) (map[string]int, error) {
+	tally := map[string]int{}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var p pollRecord
+		ok, err := localdb.GetJSON(tx, bPolls, []byte(pollID), &p)
+		if err == nil && !ok {
+			err = fmt.Errorf("poll %s: %w", pollID, ErrNoPoll)
+		}
+		if err != nil {
+			return err
+		}
+		for _, o := range p.Options {
+			tally[o] = 0
+		}
+		_, err = localdb.GetJSON(tx, bTallies, []byte(pollID), &tally)
+		return err
+	})
+	return tally, err
 }
 
 func validKey(k string) bool {
@@ -495,7 +821,10 @@ var settable = map[string]bool{localdb.StatusAccepted: true, localdb.StatusRejec
 // SetStatus changes a case's status with a result note and publishes it to the case's village.
 func (s *Store) SetStatus(number, status, note string) error {
 	if !settable[status] {
-		return fmt.Errorf("%w: status %q (use accepted, rejected or done)", ErrBadInput, status)
+		return fmt.Errorf("%w: status %q (use accepted, rejected or done)", ErrBadInput, textrule.Escape(status))
+	}
+	if err := textrule.Check("note", note, api.RuleNote); err != nil {
+		return fmt.Errorf("%w: %w", ErrBadInput, err)
 	}
 	now := s.now().UTC()
 	return s.db.Update(func(tx *bolt.Tx) error {
@@ -516,18 +845,48 @@ func (s *Store) SetStatus(number, status, note string) error {
 }
 
 // Publish adds content to the feed: kind catalog, disclosure, disclosure_withdraw, poll or
-// message_reply, for one village or (village "") all of them.
+// message_reply, for one village or (village "") all of them. Every string in it must pass the text
+// rule, as a kiosk checks it again; a poll is kept to count votes against.
 func (s *Store) Publish(village, kind, key string, payload json.RawMessage) (uint64, error) {
-	switch kind {
-	case "catalog", "disclosure", "disclosure_withdraw", "poll", "message_reply":
-	default:
-		return 0, fmt.Errorf("%w: cannot publish kind %q", ErrBadInput, kind)
+	if err := api.ValidPublishKind(kind); err != nil {
+		return 0, fmt.Errorf("%w: %w", ErrBadInput, err)
 	}
-	if key == "" || (kind != "disclosure_withdraw" && !json.Valid(payload)) {
-		return 0, fmt.Errorf("%w: publish needs a key and a JSON document", ErrBadInput)
+	if err := textrule.Check("village", village, textrule.Line(api.RuleVillage.Max)); err != nil {
+		return 0, fmt.Errorf("%w: %w", ErrBadInput, err)
+	}
+	if kind == api.ChangeDisclosureWithdraw {
+		payload = nil
+	} else if !json.Valid(payload) {
+		return 0, fmt.Errorf("%w: publish needs a JSON document", ErrBadInput)
+	}
+	if err := api.ValidateChange(kind, key, payload); err != nil {
+		return 0, fmt.Errorf("%w: %w", ErrBadInput, err)
+	}
+	var poll api.PollPayload
+	if kind == api.ChangePoll {
+		var err error
+		if poll, err = api.ValidatePoll(key, payload); err != nil {
+			return 0, fmt.Errorf("%w: %w", ErrBadInput, err)
+		}
 	}
 	var seq uint64
 	err := s.db.Update(func(tx *bolt.Tx) error {
+		if kind == api.ChangePoll {
+			var prev pollRecord
+			had, err := localdb.GetJSON(tx, bPolls, []byte(key), &prev)
+			if err != nil {
+				return err
+			}
+			if had && tx.Bucket(bTallies).Get([]byte(key)) != nil && !slices.Equal(prev.Options, poll.Options) {
+				return fmt.Errorf("%w: poll %s has votes; its options cannot change", ErrBadInput, key)
+			}
+			if had && prev.Village != village {
+				return fmt.Errorf("%w: poll %s was published for %q; it stays there", ErrBadInput, key, prev.Village)
+			}
+			if err := localdb.PutJSON(tx, bPolls, []byte(key), pollRecord{PollPayload: poll, Village: village}); err != nil {
+				return err
+			}
+		}
 		var err error
 		seq, err = addChangeRaw(tx, village, kind, key, payload)
 		return err
@@ -588,6 +947,7 @@ func (s *Store) Changes(village string, after uint64, limit int) (api.ChangesRes
 // Stats counts what the township holds, for the admin.
 type Stats struct {
 	Devices, Cases, Items, Changes int
+	Ratings, HeldRatings, Polls    int
 }
 
 // Stats reads the counts.
@@ -595,7 +955,8 @@ func (s *Store) Stats() (Stats, error) {
 	var st Stats
 	err := s.db.View(func(tx *bolt.Tx) error {
 		st = Stats{Devices: tx.Bucket(bDevices).Stats().KeyN, Cases: tx.Bucket(bCases).Stats().KeyN,
-			Items: tx.Bucket(bItems).Stats().KeyN, Changes: tx.Bucket(bChanges).Stats().KeyN}
+			Items: tx.Bucket(bItems).Stats().KeyN, Changes: tx.Bucket(bChanges).Stats().KeyN,
+			Ratings: tx.Bucket(bRatings).Stats().KeyN, HeldRatings: tx.Bucket(bHeld).Stats().KeyN, Polls: tx.Bucket(bPolls).Stats().KeyN}
 		return nil
 	})
 	return st, err

@@ -250,8 +250,9 @@ func applyService(db *localdb.DB, sealer *localdb.Sealer, cfg *config.Config, st
 		cal, _ = workday.Parse("built-in", assets.Holidays)
 	}
 	code := casenum.LocalKioskCode(sealer.IDIndex("kiosk-code"))
+	var voteKey []byte
 	if loop != nil && loop.Client.Cred.KioskCode != "" {
-		code = loop.Client.Cred.KioskCode
+		code, voteKey = loop.Client.Cred.KioskCode, loop.Client.Cred.VoteKey
 	}
 	paper := printer.Paper58
 	if cfg.Devices.PaperMM == 80 {
@@ -259,7 +260,7 @@ func applyService(db *localdb.DB, sealer *localdb.Sealer, cfg *config.Config, st
 	}
 	paper.NativeQR = cfg.Devices.PrinterQR
 	svc := &apply.Service{DB: db, Catalog: nil, Calendar: cal, Clock: clk, Log: log, Text: strs,
-		Cfg: apply.Config{Hall: cfg.Hall.Name, KioskCode: code, GuideURL: cfg.Links.GuideURL, LookupURL: cfg.Links.LookupURL, Paper: paper}}
+		Cfg: apply.Config{Hall: cfg.Hall.Name, KioskCode: code, VoteKey: voteKey, GuideURL: cfg.Links.GuideURL, LookupURL: cfg.Links.LookupURL, Paper: paper}}
 	if loop != nil {
 		svc.Kick = loop.Kick
 	}
@@ -397,16 +398,19 @@ func enrolCmd(args []string) int {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	cred, err := upload.Enrol(ctx, hc, *township, *code, *name)
+	sealer, err := localdb.LoadOrCreateKey(cfg.Store.DeviceKey)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "hallkiosk enrol:", err)
+		return 1
+	}
+	// The township takes the cases this kiosk numbered before it was enrolled under this code too.
+	local := casenum.LocalKioskCode(sealer.IDIndex("kiosk-code"))
+	cred, err := upload.Enrol(ctx, hc, *township, *code, *name, local)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "hallkiosk enrol:", err)
 		return 1
 	}
 	if err := cred.Save(cfg.Sync.Credential); err != nil {
-		fmt.Fprintln(os.Stderr, "hallkiosk enrol:", err)
-		return 1
-	}
-	if _, err := localdb.LoadOrCreateKey(cfg.Store.DeviceKey); err != nil {
 		fmt.Fprintln(os.Stderr, "hallkiosk enrol:", err)
 		return 1
 	}

@@ -88,7 +88,7 @@ func newHarness(t *testing.T, o opts) *harness {
 		prn := kiosktest.NewPrinter(t)
 		h.db, h.path, h.prn = st.DB, st.Path, prn.Sim
 		h.svc = &apply.Service{DB: st.DB, Catalog: h.cat, Calendar: kiosktest.Calendar(t), Clock: h.clock, Printer: prn.Device, Text: h.s,
-			Cfg: apply.Config{Hall: "王上村便民服务站", KioskCode: "K007", GuideURL: "https://zw.example.cn/g", LookupURL: "https://zw.example.cn/q", Paper: printer.Paper58}}
+			Cfg: apply.Config{Hall: "王上村便民服务站", KioskCode: "K007", VoteKey: []byte("village vote key for tests 32 b."), GuideURL: "https://zw.example.cn/g", LookupURL: "https://zw.example.cn/q", Paper: printer.Paper58}}
 		d.Service = h.svc
 	}
 	switch {

@@ -387,6 +387,10 @@ func (p *pollPage) pollScreen(q localdb.Poll) ui.Screen {
 			switch {
 			case errors.Is(err, apply.ErrAlreadyVoted):
 				sh.Replace(thanks(a, t.PollAlready))
+			case errors.Is(err, apply.ErrNoVoteKey):
+				sh.Log.Error("vote", "err", err)
+				p.p.Problem = t.PollUnavailable
+				sh.Refresh()
 			case err != nil:
 				sh.Log.Error("vote", "err", err)
 				p.p.Problem = sh.S.Apply.SubmitFailed

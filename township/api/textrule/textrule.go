@@ -117,26 +117,30 @@ func refused(r rune, multiline bool) string {
 	return ""
 }
 
-// JSON applies r to every string in a JSON document, and Line(keyMax) to every object key, naming
-// each by its path (title, options[2], items[0].name). Invalid UTF-8 and lone surrogates in the
-// document show up as U+FFFD at the field that held them.
-func JSON(field string, raw []byte, r Rule, keyMax int) error {
+// JSON applies a rule to every string in a JSON document, and Required(keyMax) to every object
+// key, naming each by its path (title, options[2], items[0].name). rule gets the path with indexes
+// left out (options[]), so one rule covers every element of a list. Invalid UTF-8 and lone
+// surrogates in the document show up as U+FFFD at the field that held them.
+func JSON(field string, raw []byte, rule func(path string) Rule, keyMax int) error {
 	d := json.NewDecoder(bytes.NewReader(raw))
 	d.UseNumber()
 	var v any
 	if err := d.Decode(&v); err != nil {
 		return &Error{Field: field, Rune: -1, Reason: "is not a JSON document: " + err.Error()}
 	}
-	return walk(field, v, r, keyMax)
+	return walk(field, "", v, rule, keyMax)
 }
 
-func walk(path string, v any, r Rule, keyMax int) error {
+// Fixed is a rule for JSON that is the same at every path.
+func Fixed(r Rule) func(string) Rule { return func(string) Rule { return r } }
+
+func walk(path, shape string, v any, rule func(string) Rule, keyMax int) error {
 	switch x := v.(type) {
 	case string:
-		return Check(path, x, r)
+		return Check(path, x, rule(shape))
 	case []any:
 		for i, e := range x {
-			if err := walk(fmt.Sprintf("%s[%d]", path, i), e, r, keyMax); err != nil {
+			if err := walk(fmt.Sprintf("%s[%d]", path, i), shape+"[]", e, rule, keyMax); err != nil {
 				return err
 			}
 		}
@@ -147,14 +151,17 @@ func walk(path string, v any, r Rule, keyMax int) error {
 		}
 		sort.Strings(keys) // the first problem named is the same every time
 		for _, k := range keys {
-			sub := k
+			sub, subShape := k, k
 			if path != "" {
 				sub = path + "." + k
+			}
+			if shape != "" {
+				subShape = shape + "." + k
 			}
 			if err := Check(path+" key "+strconv.Quote(Escape(k)), k, Required(keyMax)); err != nil {
 				return err
 			}
-			if err := walk(sub, x[k], r, keyMax); err != nil {
+			if err := walk(sub, subShape, x[k], rule, keyMax); err != nil {
 				return err
 			}
 		}

@@ -74,22 +74,32 @@ func TestCheckAccepts(t *testing.T) {
 
 func TestJSONNamesThePath(t *testing.T) {
 	doc := []byte(`{"title":"好","options":["同意","反对\u202e"],"items":[{"name":"ok"}]}`)
-	err := JSON("payload", doc, Lines(100), 40)
+	err := JSON("payload", doc, Fixed(Lines(100)), 40)
 	if err == nil || !strings.Contains(err.Error(), "payload.options[1]: U+202E") {
 		t.Fatalf("JSON = %v, want the path payload.options[1] and U+202E", err)
 	}
 	// A lone surrogate escape and invalid bytes both decode to U+FFFD: named where they were.
 	for _, doc := range [][]byte{[]byte(`{"a":{"b":"x\ud800y"}}`), []byte("{\"a\":{\"b\":\"x\xff\"}}")} {
-		err := JSON("payload", doc, Lines(100), 40)
+		err := JSON("payload", doc, Fixed(Lines(100)), 40)
 		if err == nil || !strings.Contains(err.Error(), "payload.a.b: U+FFFD") {
 			t.Fatalf("JSON(%q) = %v, want payload.a.b named with U+FFFD", doc, err)
 		}
 	}
-	err = JSON("payload", []byte(`{"bad\u0000key":"v"}`), Lines(100), 40)
+	err = JSON("payload", []byte(`{"bad\u0000key":"v"}`), Fixed(Lines(100)), 40)
 	if err == nil || !strings.Contains(err.Error(), "key") || !strings.Contains(err.Error(), "U+0000") {
 		t.Fatalf("JSON with a NUL in a key = %v", err)
 	}
-	if err := JSON("payload", []byte(`{"a":[1,true,null,"好\n的"]}`), Lines(100), 40); err != nil {
+	shapes := func(p string) Rule {
+		if p == "items[].name" {
+			return Required(3)
+		}
+		return Lines(100)
+	}
+	if err := JSON("payload", []byte(`{"items":[{"name":"abc"},{"name":"abcd"}]}`), shapes, 40); err == nil ||
+		!strings.Contains(err.Error(), "payload.items[1].name: has 4 characters, at most 3") {
+		t.Fatalf("per-path rule: %v", err)
+	}
+	if err := JSON("payload", []byte(`{"a":[1,true,null,"好\n的"]}`), Fixed(Lines(100)), 40); err != nil {
 		t.Fatalf("a clean document was refused: %v", err)
 	}
 }

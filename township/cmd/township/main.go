@@ -16,15 +16,18 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"sort"
 	"strings"
 	"syscall"
 	"text/tabwriter"
 	"time"
 
 	"hallkiosk/township/api"
+	"hallkiosk/township/api/textrule"
 	"hallkiosk/township/server"
 	"hallkiosk/township/store"
 )
@@ -39,6 +42,8 @@ const usage = `township: the reference township service for hallkiosk
   township case NUMBER                                           one case, whole
   township set-status NUMBER accepted|rejected|done [--note TEXT]  result goes back to the kiosk
   township publish --kind disclosure|poll|catalog|disclosure_withdraw|message_reply --key K [--village V] FILE.json
+  township ratings [--village V]                                 counted 好差评 ratings of cases
+  township tally POLL-ID                                         votes per option (never who voted)
   township stats
 
 Admin commands talk to the running service at --addr (default http://127.0.0.1:8640) with the token
@@ -105,6 +110,11 @@ func serve(args []string, log *slog.Logger) error {
 				return
 			case <-t.C:
 				_ = st.PruneNonces(now().Add(-time.Hour))
+				if n, err := st.PruneHeld(now().Add(-store.HeldRatingsKept)); err != nil {
+					log.Error("prune held ratings", "err", err)
+				} else if n > 0 {
+					log.Warn("held ratings dropped: their cases never arrived", "count", n, "kept", store.HeldRatingsKept)
+				}
 			}
 		}
 	}()
@@ -151,13 +161,19 @@ type adminClient struct {
 	http        *http.Client
 }
 
-func (c adminClient) call(method, path string, in, out any) error {
+// call sends one admin request and decodes the answer strictly into out: an answer with fields
+// this CLI does not know, or without the ones it needs (check), is an error, never a success.
+func (c adminClient) call(method, path string, query url.Values, in, out any, check func() error) error {
 	var body io.Reader
 	if in != nil {
 		b, _ := json.Marshal(in)
 		body = bytes.NewReader(b)
 	}
-	req, err := http.NewRequest(method, strings.TrimRight(c.addr, "/")+path, body)
+	u := strings.TrimRight(c.addr, "/") + path
+	if len(query) > 0 {
+		u += "?" + query.Encode()
+	}
+	req, err := http.NewRequest(method, u, body)
 	if err != nil {
 		return err
 	}
@@ -167,13 +183,30 @@ func (c adminClient) call(method, path string, in, out any) error {
 		return fmt.Errorf("township service at %s: %w (is `township serve` running?)", c.addr, err)
 	}
 	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
+	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
 	if resp.StatusCode != http.StatusOK {
-		var e struct{ Code, Message string }
-		_ = json.Unmarshal(raw, &e)
-		return fmt.Errorf("%s %s: %s: %s", method, path, resp.Status, e.Message)
+		var e api.Error
+		if json.Unmarshal(raw, &e) != nil || e.Code == "" {
+			return fmt.Errorf("%s %s: %s, and an answer that is not the API's error: %s", method, path, resp.Status, textrule.Escape(snippet(raw)))
+		}
+		return fmt.Errorf("%s %s: %s: %s: %s", method, path, resp.Status, textrule.Escape(e.Code), textrule.Escape(e.Message))
 	}
-	return json.Unmarshal(raw, out)
+	if err := api.DecodeStrict(raw, out); err != nil {
+		return fmt.Errorf("%s %s: the service answered something this CLI does not understand (%v): %s", method, path, err, textrule.Escape(snippet(raw)))
+	}
+	if check != nil {
+		if err := check(); err != nil {
+			return fmt.Errorf("%s %s: the service's answer is incomplete: %w", method, path, err)
+		}
+	}
+	return nil
+}
+
+func snippet(b []byte) string {
+	if len(b) > 200 {
+		return string(b[:200]) + "..."
+	}
+	return string(b)
 }
 
 func adminCmd(cmd string, args []string, stdout io.Writer) error {
@@ -220,64 +253,97 @@ func adminCmd(cmd string, args []string, stdout io.Writer) error {
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	defer tw.Flush()
+	esc := textrule.Escape // whatever a kiosk or an admin typed prints as itself, not as terminal codes
 	switch cmd {
 	case "code":
 		var out server.CodeResponse
-		if err := c.call("POST", "/admin/codes", server.CodeRequest{Village: *village, Name: *name, TTL: *ttl}, &out); err != nil {
+		err := c.call("POST", "/admin/codes", nil, server.CodeRequest{Village: *village, Name: *name, TTL: api.Duration(*ttl)}, &out, func() error {
+			if len(out.Code) != 14 || out.Expires.IsZero() {
+				return fmt.Errorf("no code or no expiry in it")
+			}
+			return nil
+		})
+		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "%s\n(valid until %s; on the kiosk: hallkiosk enrol --township URL --code %s)\n", out.Code, out.Expires.Local().Format("2006-01-02 15:04"), out.Code)
 	case "devices":
 		var ds []store.Device
-		if err := c.call("GET", "/admin/devices", nil, &ds); err != nil {
+		if err := c.call("GET", "/admin/devices", nil, nil, &ds, nil); err != nil {
 			return err
 		}
-		fmt.Fprintln(tw, "DEVICE\tNAME\tVILLAGE\tENROLLED\tLAST SEEN\tREVOKED")
+		fmt.Fprintln(tw, "DEVICE\tCODE\tNAME\tVILLAGE\tENROLLED\tLAST SEEN\tREVOKED")
 		for _, d := range ds {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", d.ID, d.Name, d.Village, stamp(d.Enrolled), stamp(d.LastSeen), stamp(d.Revoked))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", esc(d.ID), esc(d.Code), esc(d.Name), esc(d.Village), stamp(d.Enrolled), stamp(d.LastSeen), stamp(d.Revoked))
 		}
 	case "revoke":
 		if err := need(1, "DEVICE-ID"); err != nil {
 			return err
 		}
-		var out map[string]string
-		if err := c.call("POST", "/admin/devices/"+pos[0]+"/revoke", nil, &out); err != nil {
+		var out server.RevokeResponse
+		err := c.call("POST", "/admin/devices/"+url.PathEscape(pos[0])+"/revoke", nil, nil, &out, func() error {
+			if out.Revoked != pos[0] {
+				return fmt.Errorf("it does not confirm device %s", esc(pos[0]))
+			}
+			return nil
+		})
+		if err != nil {
 			return err
 		}
-		fmt.Fprintln(stdout, "revoked", pos[0])
+		fmt.Fprintln(stdout, "revoked", esc(out.Revoked))
 	case "cases":
 		var cs []server.AdminCase
-		q := "/admin/cases?village=" + *village
-		if *full {
-			q += "&full=1"
+		q := url.Values{}
+		if *village != "" {
+			q.Set("village", *village)
 		}
-		if err := c.call("GET", q, nil, &cs); err != nil {
+		if *full {
+			q.Set("full", "1")
+		}
+		if err := c.call("GET", "/admin/cases", q, nil, &cs, nil); err != nil {
 			return err
 		}
 		fmt.Fprintln(tw, "CASE\tITEM\tAPPLICANT\tID NUMBER\tVILLAGE\tSTATUS\tPROMISED\tNOTE")
 		for _, x := range cs {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", x.Number, x.ItemName, x.Name, x.IDNumber, x.Village, x.Status, x.Promised.Local().Format("2006-01-02"), x.Note)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", esc(x.Number), esc(x.ItemName), esc(x.Name), esc(x.IDNumber), esc(x.Village), esc(x.Status), x.Promised.Local().Format("2006-01-02"), esc(x.Note))
 		}
 	case "case":
 		if err := need(1, "NUMBER"); err != nil {
 			return err
 		}
 		var x server.AdminCase
-		if err := c.call("GET", "/admin/cases/"+pos[0], nil, &x); err != nil {
+		err := c.call("GET", "/admin/cases/"+url.PathEscape(pos[0]), nil, nil, &x, func() error {
+			if x.Number == "" {
+				return fmt.Errorf("no case number in it")
+			}
+			return nil
+		})
+		if err != nil {
 			return err
 		}
-		enc := json.NewEncoder(stdout)
+		var buf bytes.Buffer // JSON escapes control characters; esc catches bidi and zero-width ones
+		enc := json.NewEncoder(&buf)
 		enc.SetIndent("", "  ")
-		return enc.Encode(x)
+		if err := enc.Encode(x); err != nil {
+			return err
+		}
+		_, err = io.WriteString(stdout, esc(strings.TrimSuffix(buf.String(), "\n"))+"\n")
+		return err
 	case "set-status":
 		if err := need(2, "NUMBER accepted|rejected|done [--note TEXT]"); err != nil {
 			return err
 		}
-		var out map[string]string
-		if err := c.call("POST", "/admin/cases/"+pos[0]+"/status", server.StatusRequest{Status: pos[1], Note: *note}, &out); err != nil {
+		var out server.StatusResponse
+		err := c.call("POST", "/admin/cases/"+url.PathEscape(pos[0])+"/status", nil, server.StatusRequest{Status: pos[1], Note: *note}, &out, func() error {
+			if out.Number != pos[0] || out.Status != pos[1] {
+				return fmt.Errorf("it does not confirm %s as %s", esc(pos[0]), esc(pos[1]))
+			}
+			return nil
+		})
+		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "%s is now %s; the kiosk shows it after its next sync\n", pos[0], pos[1])
+		fmt.Fprintf(stdout, "%s is now %s; the kiosk shows it after its next sync\n", esc(out.Number), esc(out.Status))
 	case "publish":
 		if *kind == "disclosure_withdraw" {
 			pos = append(pos, "")
@@ -291,19 +357,62 @@ func adminCmd(cmd string, args []string, stdout io.Writer) error {
 				return fmt.Errorf("publish: %w", err)
 			}
 		}
-		var out map[string]uint64
-		if err := c.call("POST", "/admin/publish", server.PublishRequest{Village: *village, Kind: *kind, Key: *key, Payload: payload}, &out); err != nil {
+		var out server.PublishResponse
+		err := c.call("POST", "/admin/publish", nil, server.PublishRequest{Village: *village, Kind: *kind, Key: *key, Payload: payload}, &out, func() error {
+			if out.Seq == 0 {
+				return fmt.Errorf("no change number in it")
+			}
+			return nil
+		})
+		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "published %s %s as change %d\n", *kind, *key, out["seq"])
+		fmt.Fprintf(stdout, "published %s %s as change %d\n", esc(*kind), esc(*key), out.Seq)
+	case "ratings":
+		var rs []store.Rating
+		q := url.Values{}
+		if *village != "" {
+			q.Set("village", *village)
+		}
+		if err := c.call("GET", "/admin/ratings", q, nil, &rs, nil); err != nil {
+			return err
+		}
+		fmt.Fprintln(tw, "CASE\tVILLAGE\tGRADE\tRATED\tREASONS")
+		for _, r := range rs {
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", esc(r.Case), esc(r.Village), r.Grade, stamp(r.RatedAt), esc(strings.Join(r.Reasons, "; ")))
+		}
+	case "tally":
+		if err := need(1, "POLL-ID"); err != nil {
+			return err
+		}
+		var out server.TallyResponse
+		err := c.call("GET", "/admin/polls/"+url.PathEscape(pos[0])+"/tally", nil, nil, &out, func() error {
+			if out.Poll != pos[0] || out.Votes == nil {
+				return fmt.Errorf("no tally of poll %s in it", esc(pos[0]))
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		opts := make([]string, 0, len(out.Votes))
+		for o := range out.Votes {
+			opts = append(opts, o)
+		}
+		sort.Strings(opts)
+		fmt.Fprintln(tw, "OPTION\tVOTES")
+		for _, o := range opts {
+			fmt.Fprintf(tw, "%s\t%d\n", esc(o), out.Votes[o])
+		}
 	case "stats":
 		var st store.Stats
-		if err := c.call("GET", "/admin/stats", nil, &st); err != nil {
+		if err := c.call("GET", "/admin/stats", nil, nil, &st, nil); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "devices %d, cases %d, items %d, changes %d\n", st.Devices, st.Cases, st.Items, st.Changes)
+		fmt.Fprintf(stdout, "devices %d, cases %d, items %d, changes %d, ratings %d (%d held for their case), polls %d\n",
+			st.Devices, st.Cases, st.Items, st.Changes, st.Ratings, st.HeldRatings, st.Polls)
 	default:
-		return fmt.Errorf("unknown command %q\n\n%s", cmd, usage)
+		return fmt.Errorf("unknown command %q\n\n%s", esc(cmd), usage)
 	}
 	return nil
 }

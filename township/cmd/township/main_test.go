@@ -1,0 +1,141 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"hallkiosk/township/api"
+	"hallkiosk/township/api/casenum"
+	"hallkiosk/township/api/mask"
+	"hallkiosk/township/server"
+	"hallkiosk/township/store"
+)
+
+type town struct {
+	dir string
+	st  *store.Store
+	srv *httptest.Server
+}
+
+func newTown(t *testing.T, h http.Handler) *town {
+	t.Helper()
+	tw := &town{dir: t.TempDir()}
+	if err := os.WriteFile(filepath.Join(tw.dir, "admin.token"), []byte("tok\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if h == nil {
+		st, err := store.Open(filepath.Join(tw.dir, "t.db"), filepath.Join(tw.dir, "t.key"), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		tw.st = st
+		h = server.New(server.Config{Store: st, AdminToken: "tok"})
+	}
+	tw.srv = httptest.NewServer(h)
+	t.Cleanup(tw.srv.Close)
+	return tw
+}
+
+func (tw *town) run(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	var out bytes.Buffer
+	err := adminCmd(args[0], append(args[1:], "--addr", tw.srv.URL, "--data", tw.dir), &out)
+	return out.String(), err
+}
+
+func idNumber(first17 string) string {
+	w := []int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
+	sum := 0
+	for i := range 17 {
+		sum += int(first17[i]-'0') * w[i]
+	}
+	return first17 + string("10X98765432"[sum%11])
+}
+
+// A village given on the command line is one query value, whatever it holds: '王上村&full=1' does
+// not turn into full=1 and unmask ID numbers.
+func TestCasesQueryBuiltWithValues(t *testing.T) {
+	tw := newTown(t, nil)
+	code, _, _ := tw.st.NewCode("王上村&full=1", "", time.Hour)
+	d, _, err := tw.st.Enrol(code, "一号机", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := idNumber("61040319520304123")
+	p, _ := json.Marshal(api.CasePayload{Number: casenum.Format(time.Now(), d.Code, 1), ItemCode: "61040300MZ-JF-0001", ItemName: "低保申请",
+		Applicant: api.Applicant{Name: "李淼喆", IDNumber: id}, SubmittedAt: time.Now()})
+	if rs, err := tw.st.Intake(d, []api.Item{{Key: "k1", Kind: api.KindCase, Payload: p}}, store.Nonce{}); err != nil || rs[0].Status != api.Accepted {
+		t.Fatal(rs, err)
+	}
+	out, err := tw.run(t, "cases", "--village", "王上村&full=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out, id) || !strings.Contains(out, mask.ID(id)) || !strings.Contains(out, "低保申请") {
+		t.Fatalf("cases --village '王上村&full=1' must list that village's case masked:\n%s", out)
+	}
+}
+
+// The device list prints a hostile name as visible escapes: enrolling cannot clear the admin's
+// terminal or reorder what it shows.
+func TestDevicesEscaped(t *testing.T) {
+	tw := newTown(t, nil)
+	code, _, _ := tw.st.NewCode("王上村", "", time.Hour)
+	if _, _, err := tw.st.Enrol(code, "\x1b[2J机\u202e", ""); err != nil { // as an older township stored it
+		t.Fatal(err)
+	}
+	out, err := tw.run(t, "devices")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.ContainsAny(out, "\x1b\u202e") || !strings.Contains(out, `\u{001B}[2J机\u{202E}`) {
+		t.Fatalf("devices printed raw control characters:\n%q", out)
+	}
+}
+
+// An answer the CLI does not understand is an error, not a success.
+func TestUnexpectedAnswersAreErrors(t *testing.T) {
+	answer := map[string]string{
+		"/admin/devices/dev-1/revoke": `{}`,
+		"/admin/codes":                `{"code":"","expires":"2026-11-25T00:00:00Z"}`,
+		"/admin/publish":              `{"seq":0}`,
+		"/admin/cases/x/status":       `{"number":"x","status":"accepted"}`,
+		"/admin/stats":                `{"Devices":1,"Surprise":2}`,
+		"/admin/cases":                `<html>proxy login</html>`,
+	}
+	tw := newTown(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte(answer[r.URL.Path]))
+	}))
+	doc := filepath.Join(tw.dir, "d.json")
+	_ = os.WriteFile(doc, []byte(`{"title":"t"}`), 0o600)
+	for _, args := range [][]string{
+		{"revoke", "dev-1"}, {"code", "--village", "王上村"}, {"publish", "--kind", "disclosure", "--key", "d1", doc},
+		{"set-status", "x", "done"}, {"stats"}, {"cases"},
+	} {
+		out, err := tw.run(t, args...)
+		if err == nil {
+			t.Errorf("township %s: no error; printed %q", strings.Join(args, " "), out)
+		}
+	}
+}
+
+// The service's errors reach the admin with their code and message.
+func TestServiceErrorShown(t *testing.T) {
+	tw := newTown(t, nil)
+	_, err := tw.run(t, "set-status", "261124-K001-001", "done")
+	if err == nil || !strings.Contains(err.Error(), "not_found") {
+		t.Fatalf("set-status of an unknown case: %v", err)
+	}
+	_, err = tw.run(t, "code", "--village", "王上\u202e村")
+	if err == nil || !strings.Contains(err.Error(), "invalid_field") || strings.Contains(err.Error(), "\u202e") {
+		t.Fatalf("code with a bidi village: %v", err)
+	}
+}

@@ -24,6 +24,7 @@ import (
 	"hallkiosk/kiosk/upload"
 	"hallkiosk/kiosk/workday"
 	"hallkiosk/localdb"
+	"hallkiosk/township/api/apitest"
 	"hallkiosk/township/server"
 	"hallkiosk/township/store"
 )
@@ -177,6 +178,12 @@ func (tw *Township) Enrol(t testing.TB, village string) (*upload.Client, *http.C
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Every exchange with the township is checked against its published contract.
+	contract, err := apitest.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	hc.Transport = &apitest.Transport{Contract: contract, Base: hc.Transport, T: t}
 	cred, err := upload.Enrol(context.Background(), hc, tw.URL, code, "一号机", "")
 	if err != nil {
 		t.Fatal(err)

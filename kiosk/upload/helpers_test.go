@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -19,6 +20,7 @@ import (
 	"hallkiosk/drivers/idcard"
 	"hallkiosk/localdb"
 	"hallkiosk/township/api"
+	"hallkiosk/township/api/apitest"
 	"hallkiosk/township/api/casenum"
 	"hallkiosk/township/server"
 	"hallkiosk/township/store"
@@ -26,9 +28,26 @@ import (
 
 var townshipBin string
 
+// contract checks every exchange of these tests against the township's openapi.json.
+var contract *apitest.Contract
+
+// checkedClient is the kiosk's HTTP client with every request and answer checked against the
+// published contract.
+func checkedClient(t testing.TB) *http.Client {
+	hc, err := HTTPClient("", 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hc.Transport = &apitest.Transport{Contract: contract, Base: hc.Transport, T: t}
+	return hc
+}
+
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "township-bin")
 	if err != nil {
+		panic(err)
+	}
+	if contract, err = apitest.Load(); err != nil {
 		panic(err)
 	}
 	townshipBin = filepath.Join(dir, "township")
@@ -62,7 +81,7 @@ func newKiosk(t testing.TB, cred Credential) *kiosk {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	hc, _ := HTTPClient("", 5*time.Second)
+	hc := checkedClient(t)
 	return &kiosk{db: db, loop: &Loop{DB: db, Client: &Client{Cred: cred, HTTP: hc},
 		BackoffBase: 5 * time.Millisecond, BackoffCap: 100 * time.Millisecond, Interval: time.Hour}}
 }
@@ -144,7 +163,7 @@ func (p *inproc) enrol(t testing.TB, village string) Credential {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hc, _ := HTTPClient("", 5*time.Second)
+	hc := checkedClient(t)
 	c, err := Enrol(context.Background(), hc, p.srv.URL, code, "测试机", "")
 	if err != nil {
 		t.Fatal(err)
@@ -227,7 +246,7 @@ func (p *proc) cli(args ...string) string {
 
 func (p *proc) enrol(t testing.TB, village string) Credential {
 	code := strings.Fields(p.cli("code", "--village", village))[0]
-	hc, _ := HTTPClient("", 5*time.Second)
+	hc := checkedClient(t)
 	c, err := Enrol(context.Background(), hc, p.url(), code, "测试机", "")
 	if err != nil {
 		t.Fatal(err)

@@ -123,7 +123,8 @@ const (
 	ErrMethod        = "method_not_allowed"
 	ErrRateLimited   = "rate_limited"
 	ErrTooLarge      = "too_large"
-	ErrUnauthorized  = "unauthorized" // missing or bad signature, unknown device
+	ErrMediaType     = "unsupported_media_type" // a body not sent as application/json
+	ErrUnauthorized  = "unauthorized"           // missing or bad signature, unknown device
 	ErrRevoked       = "revoked"
 	ErrClockSkew     = "clock_skew"
 	ErrReplay        = "replay"

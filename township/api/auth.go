@@ -28,6 +28,10 @@ const (
 	HeaderSignature     = "X-HK-Signature"
 )
 
+// ValidNonce: a nonce is 1-64 letters, digits, '-' or '_', new for every request of a device
+// (the kiosk sends 16 random bytes in hex).
+func ValidNonce(n string) bool { return token(n, 64) }
+
 // BodyDigest is the hex SHA-256 of a request body.
 func BodyDigest(body []byte) string {
 	s := sha256.Sum256(body)

@@ -3,6 +3,7 @@ package api
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"hallkiosk/township/api/textrule"
 )
@@ -85,10 +86,11 @@ func ValidatePoll(key string, payload []byte) (PollPayload, error) {
 	return p, nil
 }
 
-// knownChange reports whether kind is one of the feed's kinds.
-func knownChange(kind string) bool {
-	_, ok := changeRules[kind]
-	return ok || kind == ChangeDisclosureWithdraw
+// MessageReply is the village's answer to a resident's message (change kind "message_reply",
+// keyed by the message's id).
+type MessageReply struct {
+	Reply string    `json:"reply"`
+	At    time.Time `json:"at"`
 }
 
 // ValidPublishKind says whether the admin may publish kind, and what may be.

@@ -19,33 +19,37 @@ func TestEveryErrorIsJSON(t *testing.T) {
 	f := newFixture(t)
 	admin := func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+f.token) }
 	cases := []struct {
-		method, path, body string
-		auth               func(*http.Request)
-		status             int
-		code               string
+		name, method, path, body string
+		auth                     func(*http.Request)
+		status                   int
+		code                     string
 	}{
-		{"GET", "/v1/nothing", "", nil, 404, api.ErrNotFound},
-		{"GET", "/", "", nil, 404, api.ErrNotFound},
-		{"GET", api.PathBatch, "", nil, 405, api.ErrMethod},
-		{"DELETE", api.PathEnrol, "", nil, 405, api.ErrMethod},
-		{"POST", api.PathEnrol, `{"code":`, nil, 400, api.ErrBadJSON},
-		{"POST", api.PathEnrol, `{"code":"AAAA-BBBB-CCCC","name":"` + strings.Repeat("机", 100000) + `"}`, nil, 413, api.ErrTooLarge},
-		{"POST", api.PathEnrol, `{"code":"AAAA-BBBB-CCCC","name":"` + strings.Repeat("机", 41) + `"}`, nil, 422, api.ErrInvalidField},
-		{"POST", api.PathEnrol, `{"code":"AAAA-BBBB-CCCC","name":"一号\u0000机"}`, nil, 422, api.ErrInvalidField},
-		{"POST", api.PathEnrol, `{"code":"AAAA-BBBB-CCCC","name":"\u001b[2J"}`, nil, 422, api.ErrInvalidField},
-		{"POST", api.PathEnrol, `{"code":"AAAA-BBBB-CCCC","name":"一号机"}`, nil, 403, api.ErrBadCode},
-		{"GET", "/admin/cases", "", nil, 401, api.ErrUnauthorized},
-		{"GET", "/admin/cases/261124-K001-999", "", admin, 404, api.ErrNotFound},
-		{"POST", "/admin/cases/" + cn(1) + "/status", `{"status":"done","note":"ok"}`, admin, 404, api.ErrNotFound},
-		{"POST", "/admin/codes", `{"village":"王上\u202e村"}`, admin, 422, api.ErrInvalidField},
-		{"POST", "/admin/codes", `{"village":`, admin, 400, api.ErrBadJSON},
-		{"POST", "/admin/publish", `{"kind":"disclosure","key":"d1","payload":{"title":"a\u200bb"}}`, admin, 422, api.ErrInvalidField},
-		{"GET", "/admin/polls/none/tally", "", admin, 404, api.ErrNotFound},
-		{"PUT", "/admin/stats", "", admin, 405, api.ErrMethod},
+		{"", "GET", "/v1/nothing", "", nil, 404, api.ErrNotFound},
+		{"", "GET", "/", "", nil, 404, api.ErrNotFound},
+		{"", "GET", api.PathBatch, "", nil, 405, api.ErrMethod},
+		{"", "DELETE", api.PathEnrol, "", nil, 405, api.ErrMethod},
+		{"", "POST", api.PathEnrol, `{"code":`, nil, 400, api.ErrBadJSON},
+		{"", "POST", api.PathEnrol, `{"code":"AAAA-BBBB-CCCC","name":"` + strings.Repeat("机", 100000) + `"}`, nil, 413, api.ErrTooLarge},
+		{"", "POST", api.PathEnrol, `{"code":"AAAA-BBBB-CCCC","name":"` + strings.Repeat("机", 41) + `"}`, nil, 422, api.ErrInvalidField},
+		{"", "POST", api.PathEnrol, `{"code":"AAAA-BBBB-CCCC","name":"一号\u0000机"}`, nil, 422, api.ErrInvalidField},
+		{"", "POST", api.PathEnrol, `{"code":"AAAA-BBBB-CCCC","name":"\u001b[2J"}`, nil, 422, api.ErrInvalidField},
+		{"", "POST", api.PathEnrol, `{"code":"AAAA-BBBB-CCCC","name":"一号机"}`, nil, 403, api.ErrBadCode},
+		{"", "GET", "/admin/cases", "", nil, 401, api.ErrUnauthorized},
+		{"", "GET", "/admin/cases/261124-K001-999", "", admin, 404, api.ErrNotFound},
+		{"", "POST", "/admin/cases/" + cn(1) + "/status", `{"status":"done","note":"ok"}`, admin, 404, api.ErrNotFound},
+		{"", "POST", "/admin/codes", `{"village":"王上\u202e村"}`, admin, 422, api.ErrInvalidField},
+		{"", "POST", "/admin/codes", `{"village":`, admin, 400, api.ErrBadJSON},
+		{"", "POST", "/admin/publish", `{"kind":"disclosure","key":"d1","payload":{"title":"a\u200bb"}}`, admin, 422, api.ErrInvalidField},
+		{"", "GET", "/admin/polls/none/tally", "", admin, 404, api.ErrNotFound},
+		{"", "PUT", "/admin/stats", "", admin, 405, api.ErrMethod},
+		{"plain text body", "POST", api.PathEnrol, `{"code":"AAAA-BBBB-CCCC"}`, nil, 415, api.ErrMediaType},
 	}
 	for _, c := range cases {
 		t.Run(c.method+" "+c.path+" "+c.code, func(t *testing.T) {
 			req, _ := http.NewRequest(c.method, f.srv.URL+c.path, strings.NewReader(c.body))
+			if c.body != "" && !strings.Contains(c.name, "plain") {
+				req.Header.Set("Content-Type", "application/json")
+			}
 			if c.auth != nil {
 				c.auth(req)
 			}

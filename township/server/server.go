@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime"
 	"net"
 	"net/http"
 	"strconv"
@@ -69,6 +70,10 @@ func New(cfg Config) *Server {
 	s := &Server{cfg: cfg, mux: http.NewServeMux(), nonces: map[string]time.Time{}, seen: map[string]time.Time{},
 		limit: newLimiter(cfg.EnrolFailures, cfg.EnrolFailuresTotal, cfg.EnrolWindow)}
 	s.mux.HandleFunc("GET "+api.PathInfo, s.info)
+	s.mux.HandleFunc("GET "+api.PathOpenAPI, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(api.OpenAPI)
+	})
 	s.mux.HandleFunc("POST "+api.PathEnrol, s.enrol)
 	s.mux.HandleFunc("POST "+api.PathBatch, s.signed(s.batch))
 	s.mux.HandleFunc("GET "+api.PathChanges, s.signed(s.changes))
@@ -117,6 +122,12 @@ func (s *Server) info(w http.ResponseWriter, r *http.Request) {
 
 // readBody reads at most MaxBodyBytes; a bigger body is a 413 and nothing is read further.
 func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	if r.Method == http.MethodPost {
+		if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+			s.fail(w, http.StatusUnsupportedMediaType, api.ErrMediaType, fmt.Sprintf("the body must be sent as Content-Type: application/json, not %q", textrule.Escape(r.Header.Get("Content-Type"))))
+			return nil, false
+		}
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes))
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
@@ -194,8 +205,9 @@ func (s *Server) signed(h authed) http.HandlerFunc {
 		}
 		id, nonce := r.Header.Get(api.HeaderDevice), r.Header.Get(api.HeaderNonce)
 		unix, terr := strconv.ParseInt(r.Header.Get(api.HeaderTime), 10, 64)
-		if id == "" || nonce == "" || len(nonce) > 64 || terr != nil {
-			s.fail(w, http.StatusUnauthorized, api.ErrUnauthorized, "request is not signed (device, time and nonce headers are required)")
+		if id == "" || !api.ValidNonce(nonce) || terr != nil {
+			s.fail(w, http.StatusUnauthorized, api.ErrUnauthorized,
+				"request is not signed (the device, time and nonce headers are required; a nonce is 1-64 letters, digits, '-' or '_')")
 			return
 		}
 		dev, err := s.cfg.Store.Device(id)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"hallkiosk/township/api"
+	"hallkiosk/township/api/apitest"
 	"hallkiosk/township/api/casenum"
 	"hallkiosk/township/api/mask"
 	"hallkiosk/township/store"
@@ -39,11 +40,25 @@ type fixture struct {
 	srv   *httptest.Server
 	dev   api.EnrolResponse
 	token string
+	// hc checks every exchange against the published contract (openapi.json).
+	hc       *http.Client
+	contract *apitest.Transport
+}
+
+var contract *apitest.Contract
+
+func init() {
+	var err error
+	if contract, err = apitest.Load(); err != nil {
+		panic(err)
+	}
 }
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	f := &fixture{t: t, dir: t.TempDir(), clk: &clock{t: time.Now().UTC()}, token: "admintoken"}
+	f.contract = &apitest.Transport{Contract: contract, T: t}
+	f.hc = &http.Client{Transport: f.contract}
 	f.start()
 	t.Cleanup(f.stop)
 	code := f.code("王上村")
@@ -81,6 +96,7 @@ func (f *fixture) code(village string) string {
 
 func (f *fixture) post(path, body string, sign func(*http.Request, []byte)) (*http.Response, []byte) {
 	req, _ := http.NewRequest("POST", f.srv.URL+path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
 	if sign != nil {
 		sign(req, []byte(body))
 	}
@@ -88,7 +104,7 @@ func (f *fixture) post(path, body string, sign func(*http.Request, []byte)) (*ht
 }
 
 func (f *fixture) do(req *http.Request) (*http.Response, []byte) {
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := f.hc.Do(req)
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -234,6 +250,7 @@ func TestReplayRefusedEvenAfterRestart(t *testing.T) {
 	f := newFixture(t)
 	b, _ := json.Marshal(api.Batch{Items: []api.Item{caseItem("r1", cn(301))}})
 	req, _ := http.NewRequest("POST", f.srv.URL+api.PathBatch, bytes.NewReader(b))
+	req.Header.Set("Content-Type", "application/json")
 	f.signer(f.dev.DeviceID, f.dev.Secret, 0)(req, b)
 	headers := req.Header.Clone()
 	if resp, body := f.do(req); resp.StatusCode != 200 {
@@ -382,8 +399,9 @@ func TestConcurrentCopiesTakenOnce(t *testing.T) {
 			defer wg.Done()
 			b, _ := json.Marshal(api.Batch{Items: items})
 			req, _ := http.NewRequest("POST", f.srv.URL+api.PathBatch, bytes.NewReader(b))
+			req.Header.Set("Content-Type", "application/json")
 			api.Sign(req, f.dev.DeviceID, f.dev.Secret, b, f.clk.now(), fmt.Sprintf("conc-%d", i))
-			resp, err := http.DefaultClient.Do(req)
+			resp, err := f.hc.Do(req)
 			if err != nil {
 				t.Error(err)
 				return

@@ -341,7 +341,7 @@ type Case struct {
 	Proxy     bool              `json:"proxy,omitempty"`
 	Applicant *api.Applicant    `json:"-"`
 	Form      map[string]string `json:"-"`
-	Sealed    []byte            `json:"sealed"`
+	Sealed    []byte            `json:"sealed,omitempty"`
 }
 
 type casePrivate struct {
@@ -862,6 +862,12 @@ func (s *Store) Publish(village, kind, key string, payload json.RawMessage) (uin
 	if err := api.ValidateChange(kind, key, payload); err != nil {
 		return 0, fmt.Errorf("%w: %w", ErrBadInput, err)
 	}
+	if kind == api.ChangeMessageReply {
+		var r api.MessageReply
+		if err := api.DecodeStrict(payload, &r); err != nil || r.Reply == "" {
+			return 0, fmt.Errorf("%w: a message_reply is {\"reply\": \"...\", \"at\": \"RFC 3339 time\"} with a reply (%v)", ErrBadInput, err)
+		}
+	}
 	var poll api.PollPayload
 	if kind == api.ChangePoll {
 		var err error
@@ -946,8 +952,13 @@ func (s *Store) Changes(village string, after uint64, limit int) (api.ChangesRes
 
 // Stats counts what the township holds, for the admin.
 type Stats struct {
-	Devices, Cases, Items, Changes int
-	Ratings, HeldRatings, Polls    int
+	Devices     int `json:"devices"`
+	Cases       int `json:"cases"`
+	Items       int `json:"items"`
+	Changes     int `json:"changes"`
+	Ratings     int `json:"ratings"`
+	HeldRatings int `json:"held_ratings"` // waiting for their case
+	Polls       int `json:"polls"`
 }
 
 // Stats reads the counts.

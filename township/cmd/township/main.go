@@ -178,6 +178,9 @@ func (c adminClient) call(method, path string, query url.Values, in, out any, ch
 		return err
 	}
 	req.Header.Set("Authorization", "Bearer "+c.token)
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return fmt.Errorf("township service at %s: %w (is `township serve` running?)", c.addr, err)

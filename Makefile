@@ -4,7 +4,7 @@ GO      ?= go
 TAGS    := migrated_fynedo
 BIN     := bin
 
-.PHONY: all setup build demo test unit smoke lint screenshots bench-startup bench-devices bench-sync bench-screens soak clean golden
+.PHONY: all setup build demo test unit smoke contract lint screenshots bench-startup bench-devices bench-sync bench-screens soak clean golden
 
 all: build
 
@@ -26,7 +26,7 @@ demo: build
 	  exit 2; fi
 	@bash build/demo.sh
 
-test: setup lint unit build smoke
+test: setup lint unit build smoke contract
 
 lint:
 	@echo "lint: gofmt and go vet"
@@ -42,6 +42,11 @@ unit:
 
 smoke: build
 	@bash build/smoke.sh $(BIN)/hallkiosk
+
+# The Python example client (examples/python) against a township on 127.0.0.1: the contract
+# (township/api/openapi.json) is enough to write a working client.
+contract: build
+	@bash build/contract.sh
 
 screenshots:
 	@bash build/setup.sh test

@@ -53,7 +53,7 @@ for mode in self-service window disclosure; do
   fi
 done
 # The enrolled kiosk reached the township (its device shows a last-seen time).
-if "$township" devices --data "$tmp/township" --addr "http://127.0.0.1:$port" | awk 'NR==2 {exit ($6 == "-")}'; then
+if "$township" devices --data "$tmp/township" --addr "http://127.0.0.1:$port" | awk 'NR==2 {exit ($7 == "-")}'; then
   echo "smoke: kiosk enrolled and in contact: $("$township" devices --data "$tmp/township" --addr "http://127.0.0.1:$port" | sed -n 2p)"
 else
   echo "smoke: kiosk never reached the township: FAILED"; "$township" devices --data "$tmp/township" --addr "http://127.0.0.1:$port"; fail=1

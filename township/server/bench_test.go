@@ -82,6 +82,7 @@ func BenchmarkIntake50Kiosks(b *testing.B) {
 				for next.Add(-1) >= 0 {
 					body := batchBody(k, devs[k].code, int(seq.Add(1)), benchBatchSize)
 					req, _ := http.NewRequest("POST", url+api.PathBatch, bytes.NewReader(body))
+					req.Header.Set("Content-Type", "application/json")
 					if signed {
 						api.Sign(req, devs[k].id, devs[k].secret, body, time.Now(), fmt.Sprintf("%d-%d", k, seq.Add(1)))
 					}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"golang.org/x/text/unicode/norm"
 
 	"hallkiosk/drivers/idcard"
 	"hallkiosk/drivers/printer"
@@ -145,7 +146,8 @@ func (s *Service) Submit(sess *Session) (localdb.Case, error) {
 	answers := map[string]string{}
 	labelled := map[string]string{}
 	for _, f := range it.Form {
-		if v := strings.TrimSpace(sess.Answers[f.ID]); v != "" {
+		// NFC, as the text rule wants: a resident never has to know about normalisation forms.
+		if v := norm.NFC.String(strings.TrimSpace(sess.Answers[f.ID])); v != "" {
 			answers[f.ID] = v
 			labelled[f.Label] = v
 		}
@@ -160,7 +162,7 @@ func (s *Service) Submit(sess *Session) (localdb.Case, error) {
 		return localdb.Case{}, fmt.Errorf("submit: %w", err)
 	}
 	payload, err := json.Marshal(api.CasePayload{Number: number, ItemCode: it.Code, ItemName: it.Name,
-		Applicant: api.Applicant{Name: HolderName(*card), IDNumber: card.IDNumber, IDType: idType(card.Type), Phone: phone, Address: card.Address},
+		Applicant: api.Applicant{Name: norm.NFC.String(HolderName(*card)), IDNumber: card.IDNumber, IDType: idType(card.Type), Phone: phone, Address: norm.NFC.String(card.Address)},
 		Form:      labelled, Missing: missing, SubmittedAt: now.UTC(), PromisedBy: promised.UTC()})
 	if err != nil {
 		return localdb.Case{}, err
@@ -330,7 +332,7 @@ func (s *Service) LeaveMessage(topic string, phrases []string, phone string) (st
 	if err != nil {
 		return "", err
 	}
-	payload, _ := json.Marshal(api.MessagePayload{ID: id, Topic: topic, Text: text, Phone: phone, CreatedAt: now})
+	payload, _ := json.Marshal(api.MessagePayload{ID: id, Topic: norm.NFC.String(topic), Text: norm.NFC.String(text), Phone: phone, CreatedAt: now})
 	if _, err := s.DB.Submit(rec, api.KindMessage, payload); err != nil {
 		return "", fmt.Errorf("leave message: %w", err)
 	}

@@ -256,7 +256,7 @@ var ErrInvalid = errors.New("invalid item")
 var (
 	ruleItemCode  = textrule.Required(64)
 	ruleItemName  = textrule.Required(100)
-	ruleName      = textrule.Required(60)
+	ruleName      = textrule.Required(100)
 	ruleAddress   = textrule.Line(200)
 	ruleFormKey   = textrule.Required(64)
 	ruleFormValue = textrule.Lines(2000)

@@ -159,9 +159,12 @@ func run() int {
 	desktopEnv(log)
 	// The fyneDo migration: every UI change from another goroutine goes through fyne.Do, so Fyne
 	// may skip its thread checks. Declared here because FyneApp.toml is only read by "go run".
-	app.SetMetadata(fyne.AppMetadata{ID: "cn.hallkiosk.kiosk", Name: "hallkiosk", Version: "0.1.0",
-		Migrations: map[string]bool{"fyneDo": true}})
-	a := app.NewWithID("cn.hallkiosk.kiosk")
+	// No application ID: with one, Fyne keeps a preferences file that it rewrites in place at every
+	// start and exit while a file watcher reloads it, and a start then now and then logs
+	// "Preferences load error: EOF" (a power cut mid-write leaves it broken for good). The kiosk
+	// keeps nothing in Fyne's preferences or storage, so it has none.
+	app.SetMetadata(fyne.AppMetadata{Name: "hallkiosk", Version: "0.1.0", Migrations: map[string]bool{"fyneDo": true}})
+	a := app.NewWithID("")
 	w := a.NewWindow(strs.App.Title)
 	if cfg.Fullscreen {
 		w.SetFullScreen(true)

@@ -156,6 +156,11 @@ type Staff struct {
 	PassHash string    `json:"pass_hash"`
 	Created  time.Time `json:"created"`
 	Disabled bool      `json:"disabled,omitempty"`
+	// IDIndex is the keyed hash of the staff member's ID number, so they can sign in with their card.
+	IDIndex []byte `json:"id_index,omitempty"`
+	// Failures counts wrong PINs since the last sign-in; LockedUntil is set when they reach the limit.
+	Failures    int       `json:"failures,omitempty"`
+	LockedUntil time.Time `json:"locked_until,omitzero"`
 }
 
 // AuditEntry is one line of the append-only audit log: who did what to which record.
@@ -457,6 +462,28 @@ func (db *DB) DisclosureItems() ([]Disclosure, error) {
 
 // StaffList lists the hall's staff accounts.
 func (db *DB) StaffList() ([]Staff, error) { return listJSON[Staff](db, bucketStaff) }
+
+// UpdateStaff changes one staff account and notes action in the audit log in the same
+// transaction, so a sign-in's count of wrong PINs and its audit line cannot part.
+func (db *DB) UpdateStaff(id string, change func(*Staff) error, actor, action string) error {
+	return db.update(func(tx *bolt.Tx) error {
+		var s Staff
+		ok, err := GetJSON(tx, bucketStaff, []byte(id), &s)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("staff %s: %w", id, ErrNotFound)
+		}
+		if err := change(&s); err != nil {
+			return err
+		}
+		if err := PutJSON(tx, bucketStaff, []byte(id), s); err != nil {
+			return err
+		}
+		return appendAudit(tx, AuditEntry{At: db.now().UTC(), Actor: actor, Action: action, Subject: id})
+	})
+}
 
 // PutStaff adds or replaces a staff account and notes it in the audit log.
 func (db *DB) PutStaff(s Staff, actor string) error {

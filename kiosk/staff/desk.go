@@ -61,7 +61,9 @@ var (
 // WrongPINError is a wrong PIN; Left is how many more may be tried before the account locks.
 type WrongPINError struct{ Left int }
 
-func (e *WrongPINError) Error() string { return fmt.Sprintf("wrong PIN (%d tries left before lockout)", e.Left) }
+func (e *WrongPINError) Error() string {
+	return fmt.Sprintf("wrong PIN (%d tries left before lockout)", e.Left)
+}
 
 // LockedError is an account locked after too many wrong PINs, until Until.
 type LockedError struct{ Until time.Time }

@@ -154,15 +154,17 @@ func (s *Service) Submit(sess *Session) (localdb.Case, error) {
 	}
 	phone := answers["phone"]
 	promised := s.Promised(it, now)
+	// What the card says is NFC-normalised once, for the kiosk's record and the upload alike.
+	name, address := norm.NFC.String(HolderName(*card)), norm.NFC.String(card.Address)
 	c := localdb.Case{Number: number, ItemCode: it.Code, ItemName: it.Name, Missing: missing,
 		CreatedAt: now.UTC(), PromisedBy: promised,
-		Person: &localdb.Person{Name: HolderName(*card), IDNumber: card.IDNumber, Address: card.Address, Phone: phone, Form: answers}}
+		Person: &localdb.Person{Name: name, IDNumber: card.IDNumber, Address: address, Phone: phone, Form: answers}}
 	rec, err := s.DB.CaseRecord(c)
 	if err != nil {
 		return localdb.Case{}, fmt.Errorf("submit: %w", err)
 	}
 	payload, err := json.Marshal(api.CasePayload{Number: number, ItemCode: it.Code, ItemName: it.Name,
-		Applicant: api.Applicant{Name: norm.NFC.String(HolderName(*card)), IDNumber: card.IDNumber, IDType: idType(card.Type), Phone: phone, Address: norm.NFC.String(card.Address)},
+		Applicant: api.Applicant{Name: name, IDNumber: card.IDNumber, IDType: idType(card.Type), Phone: phone, Address: address},
 		Form:      labelled, Missing: missing, SubmittedAt: now.UTC(), PromisedBy: promised.UTC()})
 	if err != nil {
 		return localdb.Case{}, err
@@ -322,7 +324,7 @@ func (s *Service) LeaveMessage(topic string, phrases []string, phone string) (st
 		}
 	}
 	id := uuid.Must(uuid.NewV7()).String()
-	text := strings.Join(phrases, "；")
+	topic, text := norm.NFC.String(topic), norm.NFC.String(strings.Join(phrases, "；"))
 	now := s.now().UTC()
 	m := localdb.Message{ID: id, Topic: topic, Text: text, CreatedAt: now}
 	if phone != "" {
@@ -332,7 +334,7 @@ func (s *Service) LeaveMessage(topic string, phrases []string, phone string) (st
 	if err != nil {
 		return "", err
 	}
-	payload, _ := json.Marshal(api.MessagePayload{ID: id, Topic: norm.NFC.String(topic), Text: norm.NFC.String(text), Phone: phone, CreatedAt: now})
+	payload, _ := json.Marshal(api.MessagePayload{ID: id, Topic: topic, Text: text, Phone: phone, CreatedAt: now})
 	if _, err := s.DB.Submit(rec, api.KindMessage, payload); err != nil {
 		return "", fmt.Errorf("leave message: %w", err)
 	}

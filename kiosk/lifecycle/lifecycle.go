@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"hallkiosk/kiosk/staff"
 )
 
 // Status is where a case is in its life.
@@ -35,11 +37,11 @@ const (
 	ActorTownship = "township"
 )
 
-// Staff roles (as kiosk/staff names them).
+// The staff roles that take steps.
 const (
-	roleWorker = "worker"
-	roleHead   = "head"
-	roleAgent  = "agent"
+	roleWorker = staff.RoleWorker
+	roleHead   = staff.RoleHead
+	roleAgent  = staff.RoleAgent
 )
 
 type step struct {

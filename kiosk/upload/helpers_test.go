@@ -28,13 +28,14 @@ import (
 
 var townshipBin string
 
-// contract checks every exchange of these tests against the township's openapi.json.
-var contract *apitest.Contract
-
 // checkedClient is the kiosk's HTTP client with every request and answer checked against the
 // published contract.
 func checkedClient(t testing.TB) *http.Client {
 	hc, err := HTTPClient("", 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	contract, err := apitest.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,9 +46,6 @@ func checkedClient(t testing.TB) *http.Client {
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "township-bin")
 	if err != nil {
-		panic(err)
-	}
-	if contract, err = apitest.Load(); err != nil {
 		panic(err)
 	}
 	townshipBin = filepath.Join(dir, "township")

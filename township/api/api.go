@@ -463,6 +463,10 @@ func ValidateEnrol(r EnrolRequest) error {
 	return c.err
 }
 
+// ValidKey says whether k can be an item's idempotency key: 1-64 letters, digits or '-' (a
+// UUID fits).
+func ValidKey(k string) bool { return token(k, 64) && !strings.Contains(k, "_") }
+
 func token(s string, max int) bool {
 	if len(s) == 0 || len(s) > max {
 		return false
@@ -509,18 +513,28 @@ func oldForeignID(id string) bool {
 	return true
 }
 
-// validID checks an 18-character resident ID number's check digit (GB 11643).
-func validID(id string) bool {
-	if len(id) != 18 {
-		return false
+// IDCheckDigit is the check character of an 18-character resident ID number for its first 17
+// digits (GB 11643); ok is false when they are not 17 digits.
+func IDCheckDigit(first17 string) (c byte, ok bool) {
+	if len(first17) != 17 {
+		return 0, false
 	}
 	weights := [17]int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
 	sum := 0
 	for i := 0; i < 17; i++ {
-		if id[i] < '0' || id[i] > '9' {
-			return false
+		if first17[i] < '0' || first17[i] > '9' {
+			return 0, false
 		}
-		sum += int(id[i]-'0') * weights[i]
+		sum += int(first17[i]-'0') * weights[i]
 	}
-	return "10X98765432"[sum%11] == id[17] || (id[17] == 'x' && sum%11 == 2)
+	return "10X98765432"[sum%11], true
+}
+
+// validID checks an 18-character resident ID number's check digit.
+func validID(id string) bool {
+	if len(id) != 18 {
+		return false
+	}
+	c, ok := IDCheckDigit(id[:17])
+	return ok && (id[17] == c || c == 'X' && id[17] == 'x')
 }

@@ -78,20 +78,20 @@ func New(cfg Config) *Server {
 	s.mux.HandleFunc("POST "+api.PathBatch, s.signed(s.batch))
 	s.mux.HandleFunc("GET "+api.PathChanges, s.signed(s.changes))
 	s.admin()
+	s.mux.HandleFunc("/", s.notFound)
 	return s
 }
 
-// ServeHTTP answers every request with JSON, the 404s and 405s of the router included.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if _, pattern := s.mux.Handler(r); pattern != "" {
-		s.mux.ServeHTTP(w, r)
-		return
-	}
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+// notFound is the router's fallback ("/"): every answer is JSON, the 404s and 405s included. Only
+// requests that match no endpoint come here, so the probe of other methods costs nothing else.
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 	var allow []string
 	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete, http.MethodPatch} {
 		r2 := r.Clone(r.Context())
 		r2.Method = m
-		if _, p := s.mux.Handler(r2); p != "" {
+		if _, p := s.mux.Handler(r2); p != "" && p != "/" {
 			allow = append(allow, m)
 		}
 	}

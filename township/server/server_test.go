@@ -45,18 +45,14 @@ type fixture struct {
 	contract *apitest.Transport
 }
 
-var contract *apitest.Contract
-
-func init() {
-	var err error
-	if contract, err = apitest.Load(); err != nil {
-		panic(err)
-	}
-}
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	f := &fixture{t: t, dir: t.TempDir(), clk: &clock{t: time.Now().UTC()}, token: "admintoken"}
+	contract, err := apitest.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
 	f.contract = &apitest.Transport{Contract: contract, T: t}
 	f.hc = &http.Client{Transport: f.contract}
 	f.start()
@@ -129,12 +125,8 @@ func (f *fixture) batch(items ...api.Item) (*http.Response, []byte) {
 
 // idNumber makes a valid 18-character ID number from 17 digits.
 func idNumber(first17 string) string {
-	w := []int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
-	sum := 0
-	for i := range 17 {
-		sum += int(first17[i]-'0') * w[i]
-	}
-	return first17 + string("10X98765432"[sum%11])
+	c, _ := api.IDCheckDigit(first17)
+	return first17 + string(c)
 }
 
 // cn is a case number in the fixture kiosk's numbering (the first enrolled: K001).

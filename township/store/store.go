@@ -371,7 +371,7 @@ func (s *Store) Intake(dev Device, items []api.Item, nonce Nonce) ([]api.Result,
 			prep[i].bad = err
 			continue
 		}
-		if !validKey(it.Key) {
+		if !api.ValidKey(it.Key) {
 			prep[i].bad = fmt.Errorf("key %q must be 1-64 letters, digits or '-'", it.Key)
 			continue
 		}
@@ -705,18 +705,6 @@ func (s *Store) Tally(pollID string) (map[string]int, error) {
 		return err
 	})
 	return tally, err
-}
-
-func validKey(k string) bool {
-	if len(k) == 0 || len(k) > 64 {
-		return false
-	}
-	for _, r := range k {
-		if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '-') {
-			return false
-		}
-	}
-	return true
 }
 
 // SeenNonce reports whether a device used this nonce in a stored batch.

@@ -165,6 +165,33 @@ func TestLookupTypesEveryKindOfNumber(t *testing.T) {
 	}
 }
 
+// A kiosk enrolled before vote keys existed takes no vote and says so; nothing is counted.
+func TestPollWithoutVoteKey(t *testing.T) {
+	eachMode(t, opts{}, func(t *testing.T, h *harness) {
+		h.svc.Cfg.VoteKey = nil
+		now := h.clock.Now()
+		open, _ := json.Marshal(localdb.Poll{ID: "p-road", Title: "三组道路硬化方案", Options: []string{"同意", "不同意"},
+			OpensAt: now.Add(-time.Hour), ClosesAt: now.Add(7 * 24 * time.Hour)})
+		if _, err := h.db.ApplyChanges([]localdb.Change{{Kind: "poll", Key: "p-road", Payload: open}}, 1); err != nil {
+			t.Fatal(err)
+		}
+		h.tapText(h.s.Tasks.Poll)
+		h.tapText("三组道路硬化方案")
+		h.lay(idcard.SampleCards()[0])
+		h.tapText("同意")
+		h.shot("poll-no-key")
+		if !h.says(h.s.Tasks.PollUnavailable) {
+			t.Fatalf("vote without a key: %q", h.labels())
+		}
+		if tally, _ := h.db.Tally("p-road"); len(tally) != 0 {
+			t.Fatalf("tally %v", tally)
+		}
+		if st, _ := h.db.Stats(); st.Depth != 0 {
+			t.Fatalf("%d items queued", st.Depth)
+		}
+	})
+}
+
 func TestPollOneVotePerResident(t *testing.T) {
 	eachMode(t, opts{}, func(t *testing.T, h *harness) {
 		now := h.clock.Now()

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sync"
 	"sync/atomic"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -26,8 +27,11 @@ type Contract struct {
 	router routers.Router
 }
 
-// Load reads api.OpenAPI and checks it is a valid OpenAPI 3.1 document.
-func Load() (*Contract, error) {
+// Load reads api.OpenAPI and checks it is a valid OpenAPI 3.1 document, once per process: every
+// test that starts a township shares the result.
+func Load() (*Contract, error) { return load() }
+
+var load = sync.OnceValues(func() (*Contract, error) {
 	ctx := context.Background()
 	doc, err := openapi3.NewLoader().LoadFromData(api.OpenAPI)
 	if err != nil {
@@ -46,7 +50,7 @@ func Load() (*Contract, error) {
 		return nil, fmt.Errorf("route openapi.json: %w", err)
 	}
 	return &Contract{doc: doc, router: r}, nil
-}
+})
 
 // Doc is the loaded document.
 func (c *Contract) Doc() *openapi3.T { return c.doc }

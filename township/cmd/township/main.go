@@ -330,8 +330,12 @@ func adminCmd(cmd string, args []string, stdout io.Writer) error {
 		if err := enc.Encode(x); err != nil {
 			return err
 		}
-		_, err = io.WriteString(stdout, esc(strings.TrimSuffix(buf.String(), "\n"))+"\n")
-		return err
+		for _, line := range strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n") {
+			if _, err := io.WriteString(stdout, esc(line)+"\n"); err != nil {
+				return err
+			}
+		}
+		return nil
 	case "set-status":
 		if err := need(2, "NUMBER accepted|rejected|done [--note TEXT]"); err != nil {
 			return err

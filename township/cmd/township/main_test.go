@@ -52,12 +52,8 @@ func (tw *town) run(t *testing.T, args ...string) (string, error) {
 }
 
 func idNumber(first17 string) string {
-	w := []int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
-	sum := 0
-	for i := range 17 {
-		sum += int(first17[i]-'0') * w[i]
-	}
-	return first17 + string("10X98765432"[sum%11])
+	c, _ := api.IDCheckDigit(first17)
+	return first17 + string(c)
 }
 
 // A village given on the command line is one query value, whatever it holds: '王上村&full=1' does
@@ -74,6 +70,13 @@ func TestCasesQueryBuiltWithValues(t *testing.T) {
 		Applicant: api.Applicant{Name: "李淼喆", IDNumber: id}, SubmittedAt: time.Now()})
 	if rs, err := tw.st.Intake(d, []api.Item{{Key: "k1", Kind: api.KindCase, Payload: p}}, store.Nonce{}); err != nil || rs[0].Status != api.Accepted {
 		t.Fatal(rs, err)
+	}
+	whole, err := tw.run(t, "case", casenum.Format(time.Now(), d.Code, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Count(whole, "\n") < 10 || !strings.Contains(whole, "\n  \"id_number\": \""+id+"\"") {
+		t.Fatalf("case prints one indented JSON field a line, whole:\n%s", whole)
 	}
 	out, err := tw.run(t, "cases", "--village", "王上村&full=1")
 	if err != nil {

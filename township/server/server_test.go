@@ -45,7 +45,6 @@ type fixture struct {
 	contract *apitest.Transport
 }
 
-
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	f := &fixture{t: t, dir: t.TempDir(), clk: &clock{t: time.Now().UTC()}, token: "admintoken"}

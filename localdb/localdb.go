@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -57,6 +59,19 @@ type DB struct {
 	now     func() time.Time
 	maxSize int
 	sealer  *Sealer
+
+	// wmu orders every write: Submit's journal entries, their application and Update.
+	wmu        sync.Mutex
+	closed     bool
+	journal    *os.File
+	journalLen int64 // bytes preallocated
+	jpos       int64 // where the next entry goes
+	lsn        uint64
+	pending    []pendingEntry
+	npending   atomic.Int64
+	applying   sync.WaitGroup
+	// holdApply leaves submits in the journal (tests of what a crash leaves behind).
+	holdApply bool
 }
 
 // Open opens or creates the store at path, creating its folder, and brings the schema up to date in
@@ -100,8 +115,13 @@ func Open(path string, opt Options) (db *DB, err error) {
 		return nil, classifyOpenError(path, opt.LockTimeout, err)
 	}
 	db = &DB{bolt: b, path: path, now: opt.Now, maxSize: opt.MaxSize, sealer: opt.Sealer}
+	// The journal first: its entries were written by the schema this file had when they were made.
+	if err := db.replayJournal(); err != nil {
+		db.closeFiles()
+		return nil, err
+	}
 	if err := db.migrate(opt.Migrations); err != nil {
-		_ = b.Close()
+		db.closeFiles()
 		return nil, err
 	}
 	return db, nil
@@ -127,12 +147,31 @@ func classifyOpenError(path string, wait time.Duration, err error) error {
 // Path is the file the store lives in, for messages and technician tools.
 func (db *DB) Path() string { return db.path }
 
-// Close releases the file lock; the kiosk calls it on the way out.
+// Close applies what the journal holds and releases the file lock; the kiosk calls it on the way
+// out. Whatever could not be applied stays in the journal for the next Open.
 func (db *DB) Close() error {
-	if err := db.bolt.Close(); err != nil {
+	db.wmu.Lock()
+	var err error
+	if !db.closed {
+		err = db.applyPendingLocked()
+		db.closed = true
+	}
+	db.wmu.Unlock()
+	db.applying.Wait()
+	if cerr := db.closeFiles(); err == nil {
+		err = cerr
+	}
+	if err != nil {
 		return fmt.Errorf("close store %s: %w", db.path, err)
 	}
 	return nil
+}
+
+func (db *DB) closeFiles() error {
+	if db.journal != nil {
+		_ = db.journal.Close()
+	}
+	return db.bolt.Close()
 }
 
 // SchemaVersion reports the version the file is at, for diagnostics.
@@ -145,8 +184,14 @@ func (db *DB) SchemaVersion() (int, error) {
 	return v, err
 }
 
-// view and update run a transaction and turn a panic from a damaged page into ErrCorrupt.
+// view and update run a transaction and turn a panic from a damaged page into ErrCorrupt; both
+// apply the journal's pending submits first.
 func (db *DB) view(fn func(*bolt.Tx) error) (err error) {
+	db.settle()
+	return db.view0(fn)
+}
+
+func (db *DB) view0(fn func(*bolt.Tx) error) (err error) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer db.recoverCorrupt(&err)
 	return db.bolt.View(fn)
@@ -160,8 +205,10 @@ func (db *DB) View(fn func(*bolt.Tx) error) error { return db.view(fn) }
 func (db *DB) Update(fn func(*bolt.Tx) error) error { return db.update(fn) }
 
 // Batch is Update for many concurrent writers: bbolt joins their functions into one transaction and
-// one fsync (group commit). fn may run more than once and must be idempotent.
+// one fsync (group commit). fn may run more than once and must be idempotent. It is for programs
+// with buckets of their own (the township): it must not write the buckets Submit writes.
 func (db *DB) Batch(fn func(*bolt.Tx) error) (err error) {
+	db.settle()
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer db.recoverCorrupt(&err)
 	err = db.bolt.Batch(fn)
@@ -171,7 +218,16 @@ func (db *DB) Batch(fn func(*bolt.Tx) error) (err error) {
 	return err
 }
 
-func (db *DB) update(fn func(*bolt.Tx) error) (err error) {
+func (db *DB) update(fn func(*bolt.Tx) error) error {
+	db.wmu.Lock()
+	defer db.wmu.Unlock()
+	if err := db.applyPendingLocked(); err != nil {
+		return err
+	}
+	return db.update0(fn)
+}
+
+func (db *DB) update0(fn func(*bolt.Tx) error) (err error) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer db.recoverCorrupt(&err)
 	err = db.bolt.Update(fn)

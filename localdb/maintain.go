@@ -19,10 +19,20 @@ func (db *DB) Backup(path string) error {
 }
 
 // Compact rewrites the store at src into dst without free pages, offline (the kiosk must be
-// stopped: src is opened, and so locked, here). The copy is checked before it is reported done.
+// stopped: src is opened, and so locked, here). Submits a crash left in src's journal are applied
+// to src first, so the copy holds them. The copy is checked before it is reported done.
 func Compact(src, dst string) (before, after int64, err error) {
 	if _, err := os.Stat(dst); err == nil {
 		return 0, 0, fmt.Errorf("compact: %s exists; choose a new file", dst)
+	}
+	if _, err := os.Stat(journalPath(src)); err == nil {
+		db, err := Open(src, Options{})
+		if err != nil {
+			return 0, 0, fmt.Errorf("compact: %w", err)
+		}
+		if err := db.Close(); err != nil {
+			return 0, 0, fmt.Errorf("compact: %w", err)
+		}
 	}
 	in, err := bolt.Open(src, 0o600, &bolt.Options{ReadOnly: true, Timeout: 3 * time.Second})
 	if err != nil {

@@ -1,6 +1,7 @@
 package localdb
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 )
 
 var (
@@ -49,14 +51,16 @@ type Record struct {
 	mustBeNew   bool
 	indexBucket []byte
 	index       []byte
-	build       func(tx *bolt.Tx) (key, value []byte, err error)
+	// build reads the file and returns the row with any other writes it needs (a poll's tally).
+	build func(tx *bolt.Tx) (key, value []byte, also []put, err error)
 }
 
 // ErrNotFound is an outbox or quarantine key that is not there.
 var ErrNotFound = errors.New("not found")
 
-// Submit stores the record and its outbox item in one fsynced transaction: when it returns nil,
-// both survive a power cut; when it fails, neither was written.
+// Submit stores the record and its outbox item together: when it returns nil, both survive a
+// power cut; when it fails, neither was written. Durability comes from one synced journal entry
+// (see journal.go); the Bolt commit follows in the background, and every read waits for it.
 func (db *DB) Submit(rec Record, kind string, payload []byte) (OutboxItem, error) {
 	if kind == "" || !json.Valid(payload) {
 		return OutboxItem{}, fmt.Errorf("submit to %s: outbox item needs a kind and a JSON payload", db.path)
@@ -64,46 +68,120 @@ func (db *DB) Submit(rec Record, kind string, payload []byte) (OutboxItem, error
 	now := db.now().UTC()
 	item := OutboxItem{V: outboxRecordVersion, Key: uuid.Must(uuid.NewV7()).String(), Kind: kind,
 		Payload: append(json.RawMessage(nil), payload...), NextAt: now, CreatedAt: now}
-	err := db.update(func(tx *bolt.Tx) error {
-		if rec.Bucket != "" {
-			b, err := tx.CreateBucketIfNotExists([]byte(rec.Bucket))
-			if err != nil {
-				return err
-			}
-			key, value := rec.Key, rec.Value
-			if rec.build != nil {
-				if key, value, err = rec.build(tx); err != nil {
-					return err
-				}
-			}
-			if rec.mustBeNew && b.Get(key) != nil {
-				return fmt.Errorf("%s/%s: %w", rec.Bucket, key, ErrExists)
-			}
-			if err := b.Put(key, value); err != nil {
-				return err
-			}
-			if rec.index != nil {
-				if err := tx.Bucket(rec.indexBucket).Put(rec.index, nil); err != nil {
-					return err
-				}
-			}
-		}
-		ob := tx.Bucket(bucketOutbox)
-		seq, err := ob.NextSequence()
-		if err != nil {
-			return err
-		}
-		item.Seq = seq
-		raw, err := db.encodeItem(item)
-		if err != nil {
-			return err
-		}
-		return ob.Put(seqKey(seq), raw)
-	})
+	item, err := db.submit(rec, item)
 	if err != nil {
 		return OutboxItem{}, fmt.Errorf("submit %s to %s: %w", kind, db.path, err)
 	}
 	return item, nil
+}
+
+func (db *DB) submit(rec Record, item OutboxItem) (OutboxItem, error) {
+	db.wmu.Lock()
+	defer db.wmu.Unlock()
+	if db.closed {
+		return OutboxItem{}, errors.New("store is closed")
+	}
+	// What is pending was applied a moment after its submit; if not, this submit waits for it, so
+	// its checks below see every earlier submit.
+	if err := db.applyPendingLocked(); err != nil {
+		return OutboxItem{}, err
+	}
+	var puts []put
+	var size int64
+	err := db.view0(func(tx *bolt.Tx) error {
+		var err error
+		puts, err = db.submitPuts(tx, rec, &item)
+		size = tx.Size()
+		return err
+	})
+	if err != nil {
+		return OutboxItem{}, err
+	}
+	var n int
+	for _, p := range puts {
+		n += len(p.key) + len(p.value)
+	}
+	if db.maxSize > 0 && size+int64(8*n)+capMargin > int64(db.maxSize) {
+		// Near the cap: commit straight to Bolt, so a full store refuses this submit itself.
+		return item, db.update0(func(tx *bolt.Tx) error { return applyPuts(tx, puts) })
+	}
+	if err := db.journalAppend(puts); err != nil {
+		return OutboxItem{}, err
+	}
+	if !db.holdApply {
+		db.applying.Add(1)
+		go func() {
+			defer db.applying.Done()
+			db.settle()
+		}()
+	}
+	return item, nil
+}
+
+// submitPuts checks a submit against the file and lists its writes, without writing.
+func (db *DB) submitPuts(tx *bolt.Tx, rec Record, item *OutboxItem) ([]put, error) {
+	var puts []put
+	if rec.Bucket != "" {
+		key, value := rec.Key, rec.Value
+		if rec.build != nil {
+			var also []put
+			var err error
+			if key, value, also, err = rec.build(tx); err != nil {
+				return nil, err
+			}
+			puts = append(puts, also...)
+		}
+		if b := tx.Bucket([]byte(rec.Bucket)); rec.mustBeNew && b != nil && b.Get(key) != nil {
+			return nil, fmt.Errorf("%s/%s: %w", rec.Bucket, key, ErrExists)
+		}
+		puts = append(puts, put{bucket: []byte(rec.Bucket), key: key, value: value})
+		if rec.index != nil {
+			puts = append(puts, put{bucket: rec.indexBucket, key: rec.index, value: []byte{}})
+		}
+	}
+	ob := tx.Bucket(bucketOutbox)
+	seq := ob.Sequence() + 1
+	if ob.Get(seqKey(seq)) != nil {
+		return nil, fmt.Errorf("outbox number %d is taken: %w", seq, ErrCorrupt)
+	}
+	item.Seq = seq
+	raw, err := db.encodeItem(*item)
+	if err != nil {
+		return nil, err
+	}
+	puts = append(puts, put{bucket: bucketOutbox, key: seqKey(seq), value: raw, seq: seq})
+	for _, p := range puts {
+		if err := checkPut(tx, p); err != nil {
+			return nil, err
+		}
+	}
+	return puts, nil
+}
+
+// checkPut refuses, before anything is journaled, every write bbolt would refuse when it is
+// applied: an entry in the journal must never be one that cannot be applied.
+func checkPut(tx *bolt.Tx, p put) error {
+	switch {
+	case len(p.bucket) == 0:
+		return berrors.ErrBucketNameRequired
+	case len(p.key) == 0:
+		return fmt.Errorf("%s: %w", p.bucket, berrors.ErrKeyRequired)
+	case len(p.key) > bolt.MaxKeySize:
+		return fmt.Errorf("%s: %w", p.bucket, berrors.ErrKeyTooLarge)
+	case len(p.value) > bolt.MaxValueSize:
+		return fmt.Errorf("%s/%s: %w", p.bucket, p.key, berrors.ErrValueTooLarge)
+	}
+	b := tx.Bucket(p.bucket)
+	if b == nil {
+		if k, _ := tx.Cursor().Seek(p.bucket); bytes.Equal(k, p.bucket) {
+			return fmt.Errorf("%s: %w", p.bucket, berrors.ErrIncompatibleValue)
+		}
+		return nil
+	}
+	if k, v := b.Cursor().Seek(p.key); bytes.Equal(k, p.key) && v == nil {
+		return fmt.Errorf("%s/%s: %w", p.bucket, p.key, berrors.ErrIncompatibleValue)
+	}
+	return nil
 }
 
 // storedItem is an outbox item as it lies in the file: the payload (which for a case holds the

@@ -426,19 +426,20 @@ func (db *DB) VoteRecord(pollID, idNumber, option string) (Record, error) {
 		return Record{}, fmt.Errorf("store %s: %w", db.path, ErrNoSealer)
 	}
 	voter := append([]byte(pollID+"/"), db.sealer.IDIndex(pollID+"|"+idNumber)...)
-	return Record{Bucket: string(bucketVotes), build: func(tx *bolt.Tx) ([]byte, []byte, error) {
+	return Record{Bucket: string(bucketVotes), build: func(tx *bolt.Tx) ([]byte, []byte, []put, error) {
 		if tx.Bucket(bucketVotes).Get(voter) != nil {
-			return nil, nil, fmt.Errorf("vote in poll %s: %w", pollID, ErrExists)
+			return nil, nil, nil, fmt.Errorf("vote in poll %s: %w", pollID, ErrExists)
 		}
 		tally := map[string]int{}
 		if _, err := GetJSON(tx, bucketTally, []byte(pollID), &tally); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		tally[option]++
-		if err := PutJSON(tx, bucketTally, []byte(pollID), tally); err != nil {
-			return nil, nil, err
+		raw, err := json.Marshal(tally)
+		if err != nil {
+			return nil, nil, nil, err
 		}
-		return voter, []byte{}, nil
+		return voter, []byte{}, []put{{bucket: bucketTally, key: []byte(pollID), value: raw}}, nil
 	}}, nil
 }
 

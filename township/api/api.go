@@ -237,6 +237,16 @@ func VoterToken(voteKey []byte, pollID, idNumber string) string {
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
+// HallKey is the key the devices of one hall (one village's enrolment) sign their requests to the
+// hall's queue service with: HMAC-SHA256 under the vote key of "hall|queue|v1". Every device of the
+// village has the vote key from enrolment, no other device has it, and the label keeps the two uses
+// apart (a voter token's message starts with "vote|").
+func HallKey(voteKey []byte) []byte {
+	m := hmac.New(sha256.New, voteKey)
+	m.Write([]byte("hall|queue|v1"))
+	return m.Sum(nil)
+}
+
 // PollPayload is a poll as the township publishes it (change kind "poll"). A vote counts only
 // between OpensAt and ClosesAt, for one of Options.
 type PollPayload struct {

@@ -21,6 +21,8 @@ import (
 	"hallkiosk/kiosk/devtext"
 	"hallkiosk/kiosk/docs"
 	"hallkiosk/kiosk/form"
+	"hallkiosk/kiosk/queue"
+	"hallkiosk/kiosk/queue/hall"
 	"hallkiosk/kiosk/text"
 	"hallkiosk/kiosk/workday"
 	"hallkiosk/localdb"
@@ -57,7 +59,20 @@ type Service struct {
 	Log      *slog.Logger
 	// Kick tells the upload loop there is something new (nil: nothing to tell).
 	Kick func()
+	// Hall gives ticket numbers from the hall's one queue (kiosk/queue/hall); nil: this kiosk
+	// numbers its own tickets (a hall without a queue service).
+	Hall HallTickets
 }
+
+// HallTickets is what TakeTicket needs of the hall's queue: a number and how many wait before it
+// (-1 when the service is away and the number came from the kiosk's own block).
+type HallTickets interface {
+	Take(ctx context.Context, business string) (queue.Ticket, int, error)
+}
+
+// ErrNoTicket means no number could be given (the hall's service is away and this kiosk has no
+// block of its own left): the resident goes to the window.
+var ErrNoTicket = errors.New("no ticket number can be given now")
 
 // Errors the screens tell apart.
 var (
@@ -296,12 +311,27 @@ func (s *Service) TakeTicket(business string) (localdb.Ticket, []byte, error) {
 	prefix := s.TicketPrefix(business)
 	now := s.now()
 	day := now.Format("2006-01-02")
-	n, err := s.DB.NextNumber("ticket/" + day + "/" + prefix)
-	if err != nil {
-		return localdb.Ticket{}, nil, fmt.Errorf("take ticket: %w", err)
+	var number string
+	var waiting int
+	if s.Hall != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		t, ahead, err := s.Hall.Take(ctx, business)
+		cancel()
+		if errors.Is(err, hall.ErrNoBlock) || errors.Is(err, hall.ErrBlockUsed) {
+			return localdb.Ticket{}, nil, fmt.Errorf("take ticket: %w: %w", ErrNoTicket, err)
+		}
+		if err != nil {
+			return localdb.Ticket{}, nil, fmt.Errorf("take ticket: %w", err)
+		}
+		number, waiting, day = t.Number, ahead, t.Day
+	} else {
+		n, err := s.DB.NextNumber("ticket/" + day + "/" + prefix)
+		if err != nil {
+			return localdb.Ticket{}, nil, fmt.Errorf("take ticket: %w", err)
+		}
+		// Without a hall queue nobody calls from here: all the day's earlier ones still wait.
+		number, waiting = fmt.Sprintf("%s%03d", prefix, n), int(n-1)
 	}
-	// Nobody calls tickets yet (the window issue does): all the day's earlier ones still wait.
-	number, waiting := fmt.Sprintf("%s%03d", prefix, n), int(n-1)
 	payload, _ := json.Marshal(api.TicketPayload{Number: number, Business: business, Day: day, TakenAt: now.UTC()})
 	rec := s.DB.TicketRecord(localdb.Ticket{Number: number, Business: business, Day: day, Waiting: waiting, CreatedAt: now.UTC()})
 	if _, err := s.DB.Submit(rec, api.KindTicket, payload); err != nil {

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"regexp"
 	"strconv"
@@ -61,6 +62,11 @@ type Config struct {
 		PaperMM        int    `toml:"paper_mm"`
 		PrinterQR      bool   `toml:"printer_qr"`
 	} `toml:"devices"`
+	Queue struct {
+		URL    string `toml:"url"`
+		Host   bool   `toml:"host"`
+		Listen string `toml:"listen"`
+	} `toml:"queue"`
 	Links struct {
 		GuideURL  string `toml:"guide_url"`
 		LookupURL string `toml:"lookup_url"`
@@ -218,6 +224,14 @@ func (c *Config) validate() error {
 	for field, v := range map[string]string{"links.guide_url": c.Links.GuideURL, "links.lookup_url": c.Links.LookupURL} {
 		if !strings.HasPrefix(v, "https://") && !strings.HasPrefix(v, "http://") {
 			return bad(field, "%q is not a web address (https://...)", v)
+		}
+	}
+	if u := c.Queue.URL; u != "" && !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+		return bad("queue.url", "%q is not the queue host's address (http://192.168.1.20:8470)", u)
+	}
+	if c.Queue.Host {
+		if _, port, err := net.SplitHostPort(c.Queue.Listen); err != nil || port == "" {
+			return bad("queue.listen", "%q is not an address to listen on (\":8470\")", c.Queue.Listen)
 		}
 	}
 	if c.UI.IdleTimeout.Duration < 15*time.Second {

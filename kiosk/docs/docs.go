@@ -91,7 +91,9 @@ func (t Ticket) Doc(s *text.Strings) *printer.Doc {
 	d := header(t.Hall, p.TicketTitle)
 	d.Align(printer.Center).Size(3, 3).Line(t.Number).Size(1, 1)
 	d.Line(t.Business)
-	d.Line(text.N(p.Waiting, t.Waiting))
+	if t.Waiting >= 0 { // unknown for a number from the kiosk's own block
+		d.Line(text.N(p.Waiting, t.Waiting))
+	}
 	d.Line(t.Issued.Format(s.Formats.DateTime))
 	d.Line(p.TicketNotice)
 	return footer(s, d)

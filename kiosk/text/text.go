@@ -188,26 +188,29 @@ type Strings struct {
 		TicketPrompt       string `toml:"ticket_prompt"`
 		TicketTaken        string `toml:"ticket_taken"`
 		TicketWaiting      string `toml:"ticket_waiting"`
-		TicketPrintFailed  string `toml:"ticket_print_failed"`
-		TicketPrinting     string `toml:"ticket_printing"`
-		TicketPrinted      string `toml:"ticket_printed"`
-		MessageTopic       string `toml:"message_topic"`
-		MessagePhrases     string `toml:"message_phrases"`
-		PhoneLabel         string `toml:"phone_label"`
-		MessagePhone       string `toml:"message_phone"`
-		MessageSkipPhone   string `toml:"message_skip_phone"`
-		MessageSend        string `toml:"message_send"`
-		MessageThanks      string `toml:"message_thanks"`
-		PollNone           string `toml:"poll_none"`
-		PollOpen           string `toml:"poll_open"`
-		PollClosed         string `toml:"poll_closed"`
-		PollCard           string `toml:"poll_card"`
-		PollChoose         string `toml:"poll_choose"`
-		PollThanks         string `toml:"poll_thanks"`
-		PollAlready        string `toml:"poll_already"`
-		PollUnavailable    string `toml:"poll_unavailable"`
-		PollUntil          string `toml:"poll_until"`
-		PollResult         string `toml:"poll_result"`
+		// TicketWaitingUnknown replaces TicketWaiting for a number from the kiosk's own block.
+		TicketWaitingUnknown string `toml:"ticket_waiting_unknown"`
+		TicketUnavailable    string `toml:"ticket_unavailable"`
+		TicketPrintFailed    string `toml:"ticket_print_failed"`
+		TicketPrinting       string `toml:"ticket_printing"`
+		TicketPrinted        string `toml:"ticket_printed"`
+		MessageTopic         string `toml:"message_topic"`
+		MessagePhrases       string `toml:"message_phrases"`
+		PhoneLabel           string `toml:"phone_label"`
+		MessagePhone         string `toml:"message_phone"`
+		MessageSkipPhone     string `toml:"message_skip_phone"`
+		MessageSend          string `toml:"message_send"`
+		MessageThanks        string `toml:"message_thanks"`
+		PollNone             string `toml:"poll_none"`
+		PollOpen             string `toml:"poll_open"`
+		PollClosed           string `toml:"poll_closed"`
+		PollCard             string `toml:"poll_card"`
+		PollChoose           string `toml:"poll_choose"`
+		PollThanks           string `toml:"poll_thanks"`
+		PollAlready          string `toml:"poll_already"`
+		PollUnavailable      string `toml:"poll_unavailable"`
+		PollUntil            string `toml:"poll_until"`
+		PollResult           string `toml:"poll_result"`
 	} `toml:"tasks"`
 	Lists struct {
 		Grades     []string `toml:"grades"`

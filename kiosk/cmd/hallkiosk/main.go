@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"image/color"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -34,6 +36,8 @@ import (
 	"hallkiosk/kiosk/catalog"
 	"hallkiosk/kiosk/clock"
 	"hallkiosk/kiosk/config"
+	"hallkiosk/kiosk/queue"
+	"hallkiosk/kiosk/queue/hall"
 	"hallkiosk/kiosk/text"
 	"hallkiosk/kiosk/ui"
 	"hallkiosk/kiosk/ui/disclosure"
@@ -42,6 +46,7 @@ import (
 	"hallkiosk/kiosk/upload"
 	"hallkiosk/kiosk/workday"
 	"hallkiosk/localdb"
+	"hallkiosk/township/api"
 	"hallkiosk/township/api/casenum"
 )
 
@@ -138,8 +143,12 @@ func run() int {
 	if db != nil {
 		loop = uploadLoop(db, cfg, clk, log)
 		go background(ctx, db, cfg, loop, clk, log)
+		hq := hallQueue(ctx, db, cfg, strs, loop, clk, log)
 		if cfg.Mode == config.ModeSelfService {
 			svc = applyService(db, sealer, cfg, strs, loop, clk, log)
+			if hq != nil {
+				svc.Hall = hq
+			}
 		}
 	}
 	var cat *catalog.Catalog
@@ -349,6 +358,65 @@ func startMode(ctx context.Context, sh *ui.Shell, cfg *config.Config, cat *catal
 
 // background runs for the kiosk's whole life: the upload loop (once enrolled) and the daily
 // retention purge.
+// hallQueue starts the hall's queue service when this machine hosts it, and returns the client this
+// device takes tickets with; nil when the hall has no queue service or this device is not enrolled
+// (it has no hall key), and then a kiosk numbers its own tickets.
+func hallQueue(ctx context.Context, db *localdb.DB, cfg *config.Config, strs *text.Strings, loop *upload.Loop, clk clock.Clock, log *slog.Logger) *hall.Client {
+	if cfg.Queue.URL == "" && !cfg.Queue.Host {
+		return nil
+	}
+	if loop == nil || len(loop.Client.Cred.VoteKey) == 0 {
+		log.Warn("hall queue configured, but this device is not enrolled (no hall key): tickets are numbered here")
+		return nil
+	}
+	key := api.HallKey(loop.Client.Cred.VoteKey)
+	addr := cfg.Queue.URL
+	if cfg.Queue.Host {
+		q, err := queue.New(queue.BoltStore{DB: db}, strs.Lists.Businesses, clk.Now)
+		if err != nil {
+			log.Error("hall queue service not started", "err", err)
+			return nil
+		}
+		srv := &http.Server{Addr: cfg.Queue.Listen, ReadHeaderTimeout: 10 * time.Second,
+			Handler: hall.NewServer(hall.Config{Queue: q, Key: key, Now: clk.Now, Log: log})}
+		go func() {
+			<-ctx.Done()
+			_ = srv.Close() // Close, not Shutdown: the displays' event streams never end by themselves
+		}()
+		go func() {
+			log.Info("hall queue service listening", "addr", cfg.Queue.Listen)
+			if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				log.Error("hall queue service stopped", "err", err)
+			}
+		}()
+		if addr == "" {
+			_, port, _ := net.SplitHostPort(cfg.Queue.Listen)
+			addr = "http://127.0.0.1:" + port
+		}
+	}
+	c := hall.NewClient(hall.ClientConfig{URL: addr, Device: loop.Client.Cred.KioskCode, Key: key,
+		Businesses: strs.Lists.Businesses, DB: db, Clock: clk, Log: log})
+	// Every minute: make sure this device holds its block, and hand over the numbers it gave from it.
+	var tend func()
+	tend = func() {
+		if ctx.Err() != nil {
+			return
+		}
+		tctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		if _, err := c.EnsureBlock(tctx); err != nil {
+			log.Debug("hall queue service not reached", "err", err)
+		} else if n, err := c.FlushOffline(tctx); err != nil {
+			log.Warn("hall queue: handing over this device's own numbers", "err", err)
+		} else if n > 0 {
+			log.Info("hall queue took in this device's own numbers", "tickets", n)
+		}
+		clk.AfterFunc(time.Minute, tend)
+	}
+	go tend()
+	return c
+}
+
 func background(ctx context.Context, db *localdb.DB, cfg *config.Config, loop *upload.Loop, clk clock.Clock, log *slog.Logger) {
 	purge := func() {
 		rep, err := db.Purge(cfg.Store.Retention.Duration)

@@ -170,7 +170,7 @@ func (p *ticketPage) Screen() ui.Screen {
 			status = ui.Warn(strings.ReplaceAll(t.TicketPrintFailed, "{reason}", pr.Problem))
 		}
 		rows := []fyne.CanvasObject{sh.Text(t.TicketTaken+"："+tk.Business, 1.5, ui.ColText),
-			container.NewCenter(sh.Text(tk.Number, 5, ui.ColPrimary)), sh.Text(text.N(t.TicketWaiting, tk.Waiting), 1.25, ui.ColText), status}
+			container.NewCenter(sh.Text(tk.Number, 5, ui.ColPrimary)), sh.Text(waitingLine(t.TicketWaiting, t.TicketWaitingUnknown, tk.Waiting), 1.25, ui.ColText), status}
 		return ui.Screen{Name: ScreenTicket, Title: t.Ticket, NoBack: true, HomeLabel: sh.S.Apply.Finish,
 			Body: container.NewCenter(ui.FixedWidth(1400, container.NewVBox(rows...)))}
 	}
@@ -193,6 +193,9 @@ func (p *ticketPage) take(business string) {
 	if err != nil {
 		sh.Log.Error("take ticket", "err", err)
 		p.t.Problem = sh.S.Apply.SubmitFailed
+		if errors.Is(err, apply.ErrNoTicket) {
+			p.t.Problem = sh.S.Tasks.TicketUnavailable
+		}
 		sh.Refresh()
 		return
 	}
@@ -200,6 +203,14 @@ func (p *ticketPage) take(business string) {
 	p.t.Print.Start()
 	sh.Refresh()
 	p.a.print(job, nil, p.t.Print.Finish)
+}
+
+// waitingLine says how many wait before the number, or only to listen when that is unknown.
+func waitingLine(known, unknown string, n int) string {
+	if n < 0 {
+		return unknown
+	}
+	return text.N(known, n)
 }
 
 // messagePage is 群众留言: a topic, phrases, an optional phone for the reply.

@@ -2,12 +2,16 @@ package selfservice
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 
 	"hallkiosk/drivers/idcard"
 	"hallkiosk/kiosk/apply"
+	"hallkiosk/kiosk/queue"
+	"hallkiosk/kiosk/queue/hall"
 	"hallkiosk/localdb"
 	"hallkiosk/township/api/mask"
 )
@@ -229,4 +233,34 @@ func TestPollOneVotePerResident(t *testing.T) {
 		h.tapText(h.s.Apply.Finish)
 		h.assertNothingOf(idcard.SampleCards()[0])
 	})
+}
+
+// hallStub stands in for the hall's queue service: the service's own tests run it for real.
+type hallStub struct {
+	ticket queue.Ticket
+	ahead  int
+	err    error
+}
+
+func (s hallStub) Take(context.Context, string) (queue.Ticket, int, error) { return s.ticket, s.ahead, s.err }
+
+// With the hall's queue service away, a number from the kiosk's own block says only to listen for
+// the call (nobody knows how many wait); with no number to give, the screen sends the resident to
+// the window.
+func TestTicketWhileTheHallQueueIsAway(t *testing.T) {
+	h := newHarness(t, opts{})
+	h.svc.Hall = hallStub{ticket: queue.Ticket{Day: "2026-03-02", Number: "B601", Business: "社保医保", Offline: true}, ahead: -1}
+	h.tapText(h.s.Tasks.Ticket)
+	h.tapText("社保医保")
+	h.await()
+	if !h.shows("B601") || !h.shows(h.s.Tasks.TicketWaitingUnknown) || h.shows("您前面还有") {
+		t.Fatalf("own-block ticket: %q", h.texts())
+	}
+	h.tapText(h.s.Apply.Finish)
+	h.svc.Hall = hallStub{err: fmt.Errorf("take: %w", hall.ErrNoBlock)}
+	h.tapText(h.s.Tasks.Ticket)
+	h.tapText("社保医保")
+	if !h.says(h.s.Tasks.TicketUnavailable) {
+		t.Fatalf("no number to give: %q", h.labels())
+	}
 }

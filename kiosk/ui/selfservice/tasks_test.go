@@ -242,7 +242,9 @@ type hallStub struct {
 	err    error
 }
 
-func (s hallStub) Take(context.Context, string) (queue.Ticket, int, error) { return s.ticket, s.ahead, s.err }
+func (s hallStub) Take(context.Context, string) (queue.Ticket, int, error) {
+	return s.ticket, s.ahead, s.err
+}
 
 // With the hall's queue service away, a number from the kiosk's own block says only to listen for
 // the call (nobody knows how many wait); with no number to give, the screen sends the resident to

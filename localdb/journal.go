@@ -22,9 +22,10 @@ import (
 //
 // Layout of an entry: "HKJ1" | lsn u64 | body length u32 | CRC-32C of lsn and body u32 | body.
 // Body: uvarint count, then per put: bucket, key, value (each uvarint length + bytes), uvarint seq.
-// The file is written from offset 0 again once every entry in it is applied, so it never grows
-// with the store; an entry is valid only with its magic, its CRC and the next expected LSN, which
-// makes torn tails and older entries behind the newest ones harmless.
+// Submit applies what is pending before it journals its own entry, so the journal holds one
+// unapplied entry at most and every entry is written at offset 0; it never grows with the store. An
+// entry is valid only with its magic, its CRC and the next expected LSN, which makes a torn write
+// and the remains of an older, longer entry behind it harmless.
 var (
 	journalMagic = [4]byte{'H', 'K', 'J', '1'}
 	keyJournal   = []byte("journal_lsn")
@@ -198,7 +199,8 @@ func (db *DB) replayJournal() error {
 	return nil
 }
 
-// journalAppend makes one submit durable: one write, one data sync.
+// journalAppend makes one submit durable: one write, one data sync. Nothing is pending when it
+// is called (Submit applied it), so the entry goes at the top of the file.
 func (db *DB) journalAppend(puts []put) error {
 	if db.journal == nil {
 		if err := db.createJournal(); err != nil {
@@ -206,14 +208,9 @@ func (db *DB) journalAppend(puts []put) error {
 		}
 	}
 	entry := encodeEntry(db.lsn+1, puts)
-	if db.jpos+int64(len(entry)) > db.journalLen {
-		if int64(len(entry)) > db.journalLen {
-			if err := db.growJournal(int64(len(entry))); err != nil {
-				return err
-			}
-		} else if db.jpos > 0 {
-			// Everything before jpos is applied (Submit applies first): start from the top.
-			db.jpos = 0
+	if int64(len(entry)) > db.journalLen {
+		if err := db.growJournal(int64(len(entry))); err != nil {
+			return err
 		}
 	}
 	if _, err := db.journal.WriteAt(entry, db.jpos); err != nil {

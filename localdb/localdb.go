@@ -65,7 +65,7 @@ type DB struct {
 	closed     bool
 	journal    *os.File
 	journalLen int64 // bytes preallocated
-	jpos       int64 // where the next entry goes
+	jpos       int64 // end of the unapplied entries; 0 once all are applied
 	lsn        uint64
 	pending    []pendingEntry
 	npending   atomic.Int64

@@ -171,11 +171,8 @@ func checkPut(tx *bolt.Tx, p put) error {
 	case len(p.value) > bolt.MaxValueSize:
 		return fmt.Errorf("%s/%s: %w", p.bucket, p.key, berrors.ErrValueTooLarge)
 	}
-	b := tx.Bucket(p.bucket)
+	b := tx.Bucket(p.bucket) // the top level holds only buckets: a missing one is simply created
 	if b == nil {
-		if k, _ := tx.Cursor().Seek(p.bucket); bytes.Equal(k, p.bucket) {
-			return fmt.Errorf("%s: %w", p.bucket, berrors.ErrIncompatibleValue)
-		}
 		return nil
 	}
 	if k, v := b.Cursor().Seek(p.key); bytes.Equal(k, p.key) && v == nil {

@@ -297,12 +297,11 @@ func (s *Service) CasesOf(c idcard.Card) ([]localdb.Case, error) {
 
 // TicketPrefix is the letter of a business's ticket numbers: A for the first in the list, and so on.
 func (s *Service) TicketPrefix(business string) string {
-	for i, b := range s.Text.Lists.Businesses {
-		if b == business {
-			return string(rune('A' + i))
-		}
+	p, err := queue.PrefixOf(s.Text.Lists.Businesses, business)
+	if err != nil {
+		return "Z"
 	}
-	return "Z"
+	return p
 }
 
 // TakeTicket numbers a queue ticket (per day and per kiosk until the window calls them), stores
@@ -330,7 +329,7 @@ func (s *Service) TakeTicket(business string) (localdb.Ticket, []byte, error) {
 			return localdb.Ticket{}, nil, fmt.Errorf("take ticket: %w", err)
 		}
 		// Without a hall queue nobody calls from here: all the day's earlier ones still wait.
-		number, waiting = fmt.Sprintf("%s%03d", prefix, n), int(n-1)
+		number, waiting = queue.Number(prefix, int(n)), int(n-1)
 	}
 	payload, _ := json.Marshal(api.TicketPayload{Number: number, Business: business, Day: day, TakenAt: now.UTC()})
 	rec := s.DB.TicketRecord(localdb.Ticket{Number: number, Business: business, Day: day, Waiting: waiting, CreatedAt: now.UTC()})

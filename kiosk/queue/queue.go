@@ -161,14 +161,21 @@ func New(store Store, businesses []string, now func() time.Time) (*Queue, error)
 }
 
 // Prefix is a business's ticket letter.
-func (q *Queue) Prefix(business string) (string, error) {
-	for i, b := range q.businesses {
+func (q *Queue) Prefix(business string) (string, error) { return PrefixOf(q.businesses, business) }
+
+// PrefixOf is the letter of a business in the hall's list: A for the first, and so on. Every
+// device takes the list from the same i18n file, so a letter means the same everywhere.
+func PrefixOf(businesses []string, business string) (string, error) {
+	for i, b := range businesses {
 		if b == business {
 			return string(rune('A' + i)), nil
 		}
 	}
 	return "", fmt.Errorf("%q: %w", business, ErrUnknownBusiness)
 }
+
+// Number is how a ticket number is written: the letter and at least three digits (A007, B1000).
+func Number(prefix string, n int) string { return fmt.Sprintf("%s%03d", prefix, n) }
 
 // rollover starts a new day when the date has changed: numbers restart, the old day stays stored.
 func (q *Queue) rollover() error {
@@ -254,7 +261,7 @@ func (q *Queue) Take(business, device string) (Ticket, error) {
 	if n == onlineLast+1 {
 		n = onlineNext
 	}
-	t := Ticket{Day: q.day, Number: fmt.Sprintf("%s%03d", prefix, n), Business: business, Source: device,
+	t := Ticket{Day: q.day, Number: Number(prefix, n), Business: business, Source: device,
 		Status: Waiting, TakenAt: q.now().UTC()}
 	if err := q.save(&t); err != nil {
 		return Ticket{}, err
@@ -564,8 +571,9 @@ func (q *Queue) state() State {
 			}
 		}
 	}
-	for i, b := range q.businesses {
-		f := BusinessFigures{Business: b, Prefix: string(rune('A' + i)), Waiting: waiting[b]}
+	for _, b := range q.businesses {
+		prefix, _ := PrefixOf(q.businesses, b)
+		f := BusinessFigures{Business: b, Prefix: prefix, Waiting: waiting[b]}
 		if o, ok := oldest[b]; ok {
 			f.OldestWaitSeconds = max(0, now.Sub(o).Seconds())
 		}

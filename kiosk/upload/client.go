@@ -6,8 +6,6 @@ package upload
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -200,9 +198,7 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte, sign 
 		if c.Now != nil {
 			now = c.Now
 		}
-		nonce := make([]byte, 16)
-		_, _ = rand.Read(nonce)
-		api.Sign(req, c.Cred.DeviceID, c.Cred.Secret, body, now(), hex.EncodeToString(nonce))
+		api.Sign(req, c.Cred.DeviceID, c.Cred.Secret, body, now(), api.NewNonce())
 	}
 	resp, err := c.HTTP.Do(req)
 	if err != nil {

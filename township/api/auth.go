@@ -2,6 +2,7 @@ package api
 
 import (
 	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
@@ -10,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -43,6 +45,61 @@ func Signature(secret []byte, method, pathQuery string, unix int64, nonce, bodyD
 	m := hmac.New(sha256.New, secret)
 	m.Write([]byte("HK1\n" + method + "\n" + pathQuery + "\n" + strconv.FormatInt(unix, 10) + "\n" + nonce + "\n" + bodyDigest))
 	return hex.EncodeToString(m.Sum(nil))
+}
+
+// NewNonce is a fresh nonce for one request: 16 random bytes in hex.
+func NewNonce() string {
+	var n [16]byte
+	_, _ = rand.Read(n[:])
+	return hex.EncodeToString(n[:])
+}
+
+// SignatureOK reports whether req carries the right body digest and signature for body under
+// secret, with the time and nonce its headers gave.
+func SignatureOK(req *http.Request, secret, body []byte, unix int64, nonce string) bool {
+	digest := BodyDigest(body)
+	want := Signature(secret, req.Method, req.URL.RequestURI(), unix, nonce, digest)
+	return req.Header.Get(HeaderContentSHA256) == digest && hmac.Equal([]byte(want), []byte(req.Header.Get(HeaderSignature)))
+}
+
+// Nonces remembers the nonces a server has seen, each for Window (twice the allowed clock skew:
+// beyond that the time check refuses a replay anyway). The zero value is not usable; see NewNonces.
+type Nonces struct {
+	window time.Duration
+	mu     sync.Mutex
+	seen   map[string]time.Time
+}
+
+// NewNonces makes a cache that forgets a nonce window after its request time.
+func NewNonces(window time.Duration) *Nonces {
+	return &Nonces{window: window, seen: map[string]time.Time{}}
+}
+
+// Seen reports whether key ("device/nonce") was added before.
+func (n *Nonces) Seen(key string) bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	_, ok := n.seen[key]
+	return ok
+}
+
+// Add records key at the request time at; it reports false when key was there already (the same
+// nonce twice at once). Past 10,000 entries, those older than the window are dropped.
+func (n *Nonces) Add(key string, at, now time.Time) bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if _, ok := n.seen[key]; ok {
+		return false
+	}
+	if len(n.seen) > 10000 {
+		for k, t := range n.seen {
+			if now.Sub(t) > n.window {
+				delete(n.seen, k)
+			}
+		}
+	}
+	n.seen[key] = at
+	return true
 }
 
 // Sign sets the auth headers on req for body (which the caller also sends as req.Body).

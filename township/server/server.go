@@ -3,7 +3,6 @@
 package server
 
 import (
-	"crypto/hmac"
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
@@ -45,7 +44,7 @@ type Server struct {
 	cfg    Config
 	mux    *http.ServeMux
 	mu     sync.Mutex
-	nonces map[string]time.Time // device/nonce -> request time, for MaxSkew
+	nonces *api.Nonces          // device/nonce -> request time, for MaxSkew
 	seen   map[string]time.Time // device -> last time its contact was written
 	limit  *limiter             // failed enrolment attempts
 }
@@ -67,7 +66,7 @@ func New(cfg Config) *Server {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &Server{cfg: cfg, mux: http.NewServeMux(), nonces: map[string]time.Time{}, seen: map[string]time.Time{},
+	s := &Server{cfg: cfg, mux: http.NewServeMux(), nonces: api.NewNonces(2 * cfg.MaxSkew), seen: map[string]time.Time{},
 		limit: newLimiter(cfg.EnrolFailures, cfg.EnrolFailuresTotal, cfg.EnrolWindow)}
 	s.mux.HandleFunc("GET "+api.PathInfo, s.info)
 	s.mux.HandleFunc("GET "+api.PathOpenAPI, func(w http.ResponseWriter, r *http.Request) {
@@ -216,10 +215,7 @@ func (s *Server) signed(h authed) http.HandlerFunc {
 			s.fail(w, http.StatusUnauthorized, api.ErrUnauthorized, "unknown device "+id)
 			return
 		}
-		digest := api.BodyDigest(body)
-		want := api.Signature(dev.Secret, r.Method, r.URL.RequestURI(), unix, nonce, digest)
-		if r.Header.Get(api.HeaderContentSHA256) != digest ||
-			!hmac.Equal([]byte(want), []byte(r.Header.Get(api.HeaderSignature))) {
+		if !api.SignatureOK(r, dev.Secret, body, unix, nonce) {
 			s.cfg.Log.Warn("request refused", "reason", "bad signature", "device", id)
 			s.fail(w, http.StatusUnauthorized, api.ErrUnauthorized, "signature does not match")
 			return
@@ -252,30 +248,13 @@ func (s *Server) signed(h authed) http.HandlerFunc {
 // The file is read outside the lock: requests from all kiosks pass here.
 func (s *Server) replayed(device, nonce string, at time.Time) bool {
 	key := device + "/" + nonce
-	s.mu.Lock()
-	_, seen := s.nonces[key]
-	s.mu.Unlock()
-	if seen {
+	if s.nonces.Seen(key) {
 		return true
 	}
 	if stored, err := s.cfg.Store.SeenNonce(device, nonce); err == nil && stored {
 		return true
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, ok := s.nonces[key]; ok { // the same nonce twice at once
-		return true
-	}
-	now := s.cfg.Now()
-	if len(s.nonces) > 10000 {
-		for k, t := range s.nonces {
-			if now.Sub(t) > 2*s.cfg.MaxSkew {
-				delete(s.nonces, k)
-			}
-		}
-	}
-	s.nonces[key] = at
-	return false
+	return !s.nonces.Add(key, at, s.cfg.Now())
 }
 
 // touch records when a device was last heard from, at most once a minute per device: it is a

@@ -4,8 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -93,35 +91,11 @@ func NewClient(cfg ClientConfig) *Client {
 
 // do sends one signed request and decodes the answer into out.
 func (c *Client) do(ctx context.Context, hc *http.Client, method, path string, in, out any) error {
-	var body []byte
-	if in != nil {
-		var err error
-		if body, err = json.Marshal(in); err != nil {
-			return err
-		}
-	}
-	req, err := http.NewRequestWithContext(ctx, method, c.cfg.URL+path, bytes.NewReader(body))
+	resp, err := c.send(ctx, hc, method, path, in)
 	if err != nil {
-		return fmt.Errorf("hall request %s: %w", path, err)
-	}
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	var n [16]byte
-	_, _ = rand.Read(n[:])
-	api.Sign(req, c.cfg.Device, c.cfg.Key, body, c.cfg.Clock.Now(), hex.EncodeToString(n[:]))
-	resp, err := hc.Do(req)
-	if err != nil {
-		return fmt.Errorf("hall service %s: %w", c.cfg.URL, err)
+		return err
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		var e api.Error
-		if json.NewDecoder(resp.Body).Decode(&e) != nil || e.Code == "" {
-			return fmt.Errorf("hall service %s: %s", c.cfg.URL, resp.Status)
-		}
-		return &RefusedError{Status: resp.StatusCode, Code: e.Code, Message: e.Message}
-	}
 	if out == nil {
 		return nil
 	}
@@ -129,6 +103,38 @@ func (c *Client) do(ctx context.Context, hc *http.Client, method, path string, i
 		return fmt.Errorf("hall service %s: answer to %s: %w", c.cfg.URL, path, err)
 	}
 	return nil
+}
+
+// send sends one signed request; an answer other than 200 comes back as an error.
+func (c *Client) send(ctx context.Context, hc *http.Client, method, path string, in any) (*http.Response, error) {
+	var body []byte
+	if in != nil {
+		var err error
+		if body, err = json.Marshal(in); err != nil {
+			return nil, err
+		}
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.cfg.URL+path, bytes.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("hall request %s: %w", path, err)
+	}
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	api.Sign(req, c.cfg.Device, c.cfg.Key, body, c.cfg.Clock.Now(), api.NewNonce())
+	resp, err := hc.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("hall service %s: %w", c.cfg.URL, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		defer resp.Body.Close()
+		var e api.Error
+		if json.NewDecoder(resp.Body).Decode(&e) != nil || e.Code == "" {
+			return nil, fmt.Errorf("hall service %s: %s", c.cfg.URL, resp.Status)
+		}
+		return nil, &RefusedError{Status: resp.StatusCode, Code: e.Code, Message: e.Message}
+	}
+	return resp, nil
 }
 
 // unreachable tells a service that is away (no answer, or an answer from something that is not
@@ -159,19 +165,14 @@ func (c *Client) Take(ctx context.Context, business string) (t queue.Ticket, ahe
 }
 
 func (c *Client) takeOwn(business string) (queue.Ticket, error) {
-	prefix := ""
-	for i, b := range c.cfg.Businesses {
-		if b == business {
-			prefix = string(rune('A' + i))
-		}
-	}
-	if prefix == "" {
-		return queue.Ticket{}, fmt.Errorf("%q: %w", business, queue.ErrUnknownBusiness)
+	prefix, err := queue.PrefixOf(c.cfg.Businesses, business)
+	if err != nil {
+		return queue.Ticket{}, err
 	}
 	now := c.cfg.Clock.Now()
 	day := now.Format("2006-01-02")
 	var t queue.Ticket
-	err := c.cfg.DB.Update(func(tx *bolt.Tx) error {
+	err = c.cfg.DB.Update(func(tx *bolt.Tx) error {
 		b, err := tx.CreateBucketIfNotExists(bucketHall)
 		if err != nil {
 			return err
@@ -190,7 +191,7 @@ func (c *Client) takeOwn(business string) (queue.Ticket, error) {
 		if n > blk.Last {
 			return ErrBlockUsed
 		}
-		t = queue.Ticket{Day: day, Number: fmt.Sprintf("%s%03d", prefix, n), Business: business,
+		t = queue.Ticket{Day: day, Number: queue.Number(prefix, n), Business: business,
 			Source: c.cfg.Device, Offline: true, Status: queue.Waiting, TakenAt: now.UTC()}
 		raw, _ := json.Marshal(t)
 		if err := b.Put([]byte("out/"+day+"/"+t.Number), raw); err != nil {
@@ -202,13 +203,24 @@ func (c *Client) takeOwn(business string) (queue.Ticket, error) {
 	return t, err
 }
 
-// EnsureBlock asks the service for this device's block (the same one every time) and keeps it.
+// EnsureBlock asks the service for this device's block (the same one every time) and keeps it;
+// the store is written only when the block is new or changed (a host set up again).
 func (c *Client) EnsureBlock(ctx context.Context) (queue.Block, error) {
 	var b queue.Block
 	if err := c.do(ctx, c.hc, http.MethodPost, PathSlot, struct{}{}, &b); err != nil {
 		return queue.Block{}, err
 	}
 	raw, _ := json.Marshal(b)
+	var kept []byte
+	_ = c.cfg.DB.View(func(tx *bolt.Tx) error {
+		if bk := tx.Bucket(bucketHall); bk != nil {
+			kept = bytes.Clone(bk.Get([]byte("block")))
+		}
+		return nil
+	})
+	if bytes.Equal(kept, raw) {
+		return b, nil
+	}
 	err := c.cfg.DB.Update(func(tx *bolt.Tx) error {
 		bk, err := tx.CreateBucketIfNotExists(bucketHall)
 		if err != nil {
@@ -373,23 +385,11 @@ func (c *Client) Subscribe(ctx context.Context, onEvent func(queue.Event), onCon
 
 // stream1 reads one connection's events.
 func (c *Client) stream1(ctx context.Context, onEvent func(queue.Event)) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.cfg.URL+PathEvents, nil)
-	if err != nil {
-		return err
-	}
-	var n [16]byte
-	_, _ = rand.Read(n[:])
-	api.Sign(req, c.cfg.Device, c.cfg.Key, nil, c.cfg.Clock.Now(), hex.EncodeToString(n[:]))
-	resp, err := c.stream.Do(req)
+	resp, err := c.send(ctx, c.stream, http.MethodGet, PathEvents, nil)
 	if err != nil {
 		return err
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		var e api.Error
-		_ = json.NewDecoder(resp.Body).Decode(&e)
-		return &RefusedError{Status: resp.StatusCode, Code: e.Code, Message: e.Message}
-	}
 	sc := bufio.NewScanner(resp.Body)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	var name string

@@ -7,7 +7,6 @@
 package hall
 
 import (
-	"crypto/hmac"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,7 +14,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
-	"sync"
 	"time"
 
 	"hallkiosk/kiosk/queue"
@@ -68,8 +66,7 @@ type Config struct {
 type Server struct {
 	cfg    Config
 	mux    *http.ServeMux
-	mu     sync.Mutex
-	nonces map[string]time.Time
+	nonces *api.Nonces
 }
 
 // NewServer builds the service's handler.
@@ -80,7 +77,7 @@ func NewServer(cfg Config) *Server {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{cfg: cfg, mux: http.NewServeMux(), nonces: map[string]time.Time{}}
+	s := &Server{cfg: cfg, mux: http.NewServeMux(), nonces: api.NewNonces(2 * cfg.MaxSkew)}
 	s.mux.HandleFunc("POST "+PathTickets, s.signed(s.take))
 	s.mux.HandleFunc("POST "+PathTakeIn, s.signed(s.takeIn))
 	s.mux.HandleFunc("POST "+PathSlot, s.signed(s.slot))
@@ -109,10 +106,8 @@ func (s *Server) signed(h handler) http.HandlerFunc {
 		}
 		device, nonce := r.Header.Get(api.HeaderDevice), r.Header.Get(api.HeaderNonce)
 		unix, terr := strconv.ParseInt(r.Header.Get(api.HeaderTime), 10, 64)
-		digest := api.BodyDigest(body)
-		want := api.Signature(s.cfg.Key, r.Method, r.URL.RequestURI(), unix, nonce, digest)
 		if device == "" || len(device) > 16 || !api.ValidNonce(nonce) || terr != nil ||
-			r.Header.Get(api.HeaderContentSHA256) != digest || !hmac.Equal([]byte(want), []byte(r.Header.Get(api.HeaderSignature))) {
+			!api.SignatureOK(r, s.cfg.Key, body, unix, nonce) {
 			s.cfg.Log.Warn("hall request refused", "reason", "not signed with this hall's key", "remote", r.RemoteAddr, "path", r.URL.Path)
 			s.fail(w, http.StatusUnauthorized, "unauthorized", "request is not signed with this hall's key")
 			return
@@ -124,30 +119,13 @@ func (s *Server) signed(h handler) http.HandlerFunc {
 			s.fail(w, http.StatusUnauthorized, "clock_skew", fmt.Sprintf("device clock is %s off the host's", d.Round(time.Second)))
 			return
 		}
-		if s.replayed(device+"/"+nonce, now) {
+		if !s.nonces.Add(device+"/"+nonce, at, now) {
 			s.cfg.Log.Warn("hall request refused", "reason", "replay", "device", device)
 			s.fail(w, http.StatusUnauthorized, "replay", "nonce was used before")
 			return
 		}
 		h(w, r, device, body)
 	}
-}
-
-func (s *Server) replayed(key string, now time.Time) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, ok := s.nonces[key]; ok {
-		return true
-	}
-	if len(s.nonces) > 10000 {
-		for k, t := range s.nonces {
-			if now.Sub(t) > 2*s.cfg.MaxSkew {
-				delete(s.nonces, k)
-			}
-		}
-	}
-	s.nonces[key] = now
-	return false
 }
 
 // TakeRequest asks for a number.

@@ -250,19 +250,22 @@ func (s hallStub) Take(context.Context, string) (queue.Ticket, int, error) {
 // the call (nobody knows how many wait); with no number to give, the screen sends the resident to
 // the window.
 func TestTicketWhileTheHallQueueIsAway(t *testing.T) {
-	h := newHarness(t, opts{})
-	h.svc.Hall = hallStub{ticket: queue.Ticket{Day: "2026-03-02", Number: "B601", Business: "社保医保", Offline: true}, ahead: -1}
-	h.tapText(h.s.Tasks.Ticket)
-	h.tapText("社保医保")
-	h.await()
-	if !h.shows("B601") || !h.shows(h.s.Tasks.TicketWaitingUnknown) || h.shows("您前面还有") {
-		t.Fatalf("own-block ticket: %q", h.texts())
-	}
-	h.tapText(h.s.Apply.Finish)
-	h.svc.Hall = hallStub{err: fmt.Errorf("take: %w", hall.ErrNoBlock)}
-	h.tapText(h.s.Tasks.Ticket)
-	h.tapText("社保医保")
-	if !h.says(h.s.Tasks.TicketUnavailable) {
-		t.Fatalf("no number to give: %q", h.labels())
-	}
+	eachMode(t, opts{}, func(t *testing.T, h *harness) {
+		h.svc.Hall = hallStub{ticket: queue.Ticket{Day: "2026-03-02", Number: "B601", Business: "社保医保", Offline: true}, ahead: -1}
+		h.tapText(h.s.Tasks.Ticket)
+		h.tapText("社保医保")
+		h.await()
+		h.shot("ticket-own-block")
+		if !h.shows("B601") || !h.shows(h.s.Tasks.TicketWaitingUnknown) || h.shows("您前面还有") {
+			t.Fatalf("own-block ticket: %q", h.texts())
+		}
+		h.tapText(h.s.Apply.Finish)
+		h.svc.Hall = hallStub{err: fmt.Errorf("take: %w", hall.ErrNoBlock)}
+		h.tapText(h.s.Tasks.Ticket)
+		h.tapText("社保医保")
+		h.shot("ticket-unavailable")
+		if !h.says(h.s.Tasks.TicketUnavailable) {
+			t.Fatalf("no number to give: %q", h.labels())
+		}
+	})
 }

@@ -67,6 +67,12 @@ type Config struct {
 		Host   bool   `toml:"host"`
 		Listen string `toml:"listen"`
 	} `toml:"queue"`
+	Voice struct {
+		Calls   bool   `toml:"calls"`
+		Prompts bool   `toml:"prompts"`
+		Device  string `toml:"device"`
+		Clips   string `toml:"clips"`
+	} `toml:"voice"`
 	Links struct {
 		GuideURL  string `toml:"guide_url"`
 		LookupURL string `toml:"lookup_url"`
@@ -233,6 +239,12 @@ func (c *Config) validate() error {
 		if _, port, err := net.SplitHostPort(c.Queue.Listen); err != nil || port == "" {
 			return bad("queue.listen", "%q is not an address to listen on (\":8470\")", c.Queue.Listen)
 		}
+	}
+	if c.Voice.Calls && c.Queue.URL == "" && !c.Queue.Host {
+		return bad("voice.calls", "calls are spoken from the hall's queue, but [queue] has no url and host = false")
+	}
+	if (c.Voice.Calls || c.Voice.Prompts) && c.Voice.Clips == "" {
+		return bad("voice.clips", "empty: the spoken clips need a folder")
 	}
 	if c.UI.IdleTimeout.Duration < 15*time.Second {
 		return bad("ui.idle_timeout", "%s is too short for an elderly resident; use at least 15s", c.UI.IdleTimeout.Duration)

@@ -52,6 +52,7 @@ func TestBadFilesNameFileLineAndField(t *testing.T) {
 		{"wrong type", "fullscreen = \"yes\"\n", "fullscreen", 1},
 		{"empty hall", "[hall]\nname = \"  \"\n", "hall.name", 2},
 		{"syntax", "mode = \"window\n", "", 1},
+		{"calls without a queue", "[voice]\ncalls = true\n", "voice.calls", 2},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

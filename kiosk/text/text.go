@@ -219,6 +219,13 @@ type Strings struct {
 		Topics     []string `toml:"topics"`
 		Phrases    []string `toml:"phrases"`
 	} `toml:"lists"`
+	// Voice are the prompts the kiosk speaks when [voice] prompts is on (Chinese characters
+	// only: they are read as tone-numbered pinyin).
+	Voice struct {
+		CardPlace   string `toml:"card_place"`
+		TakeReceipt string `toml:"take_receipt"`
+		TakeTicket  string `toml:"take_ticket"`
+	} `toml:"voice"`
 	Devices struct {
 		CardPlace      string `toml:"card_place"`
 		CardHoldStill  string `toml:"card_hold_still"`

@@ -44,6 +44,7 @@ import (
 	"hallkiosk/kiosk/ui/selfservice"
 	"hallkiosk/kiosk/ui/window"
 	"hallkiosk/kiosk/upload"
+	"hallkiosk/kiosk/voice"
 	"hallkiosk/kiosk/workday"
 	"hallkiosk/localdb"
 	"hallkiosk/township/api"
@@ -55,6 +56,7 @@ const usage = `hallkiosk - village and township service hall appliance (便民�
 Usage:
   hallkiosk [flags]
   hallkiosk enrol --township URL --code CODE [--name NAME] [--config FILE | --demo]
+  hallkiosk say [--call A012 --window 1 | --prompt TEXT] [--wav DIR]   (check the voice; say -h)
 
 enrol trades the one-time code from the township admin (township code --village ...) for this
 kiosk's credential, written to sync.credential (mode 0600); the kiosk then uploads its queue and pulls
@@ -81,6 +83,9 @@ func main() {
 func run() int {
 	if len(os.Args) > 1 && os.Args[1] == "enrol" {
 		return enrolCmd(os.Args[2:])
+	}
+	if len(os.Args) > 1 && os.Args[1] == "say" {
+		return sayCmd(os.Args[2:])
 	}
 	var o options
 	fs := flag.NewFlagSet("hallkiosk", flag.ContinueOnError)
@@ -140,10 +145,12 @@ func run() int {
 	defer cancel()
 	var loop *upload.Loop
 	var svc *apply.Service
+	var speaker *voice.Speaker
 	if db != nil {
 		loop = uploadLoop(db, cfg, clk, log)
 		go background(ctx, db, cfg, loop, clk, log)
 		hq := hallQueue(ctx, db, cfg, strs, loop, clk, log)
+		speaker = startVoice(ctx, cfg, strs, hq, log)
 		if cfg.Mode == config.ModeSelfService {
 			svc = applyService(db, sealer, cfg, strs, loop, clk, log)
 			if hq != nil {
@@ -192,7 +199,7 @@ func run() int {
 	}
 	sh := ui.New(ui.Deps{App: a, Window: w, Strings: strs, Clock: clk, Log: log, Hall: cfg.Hall.Name,
 		DPI: cfg.UI.ScreenDPI, Elder: cfg.UI.ElderMode, IdleTimeout: cfg.UI.IdleTimeout.Duration, Overlay: overlay})
-	start, selfApp := startMode(ctx, sh, cfg, cat, svc, storeErr, log)
+	start, selfApp := startMode(ctx, sh, cfg, cat, svc, speaker, storeErr, log)
 	// Loading the 7 MB CJK font is the slowest step of start-up and needs no GL, so it runs while
 	// the driver brings up the window; the first screen is built once both are ready. Only the
 	// regular style is loaded: the screens use no other.
@@ -327,7 +334,7 @@ func desktopEnv(log *slog.Logger) {
 // startMode builds the configured mode on the shell and returns what shows its first screen
 // (with --open, one item's guide over the home screen).
 func startMode(ctx context.Context, sh *ui.Shell, cfg *config.Config, cat *catalog.Catalog, svc *apply.Service,
-	storeErr error, log *slog.Logger) (func(open string), *selfservice.App) {
+	speaker *voice.Speaker, storeErr error, log *slog.Logger) (func(open string), *selfservice.App) {
 	if storeErr != nil {
 		return func(string) { sh.Root(sh.Failure(selfservice.ScreenError, sh.S.Error.Store, storeErr)) }, nil
 	}
@@ -338,6 +345,9 @@ func startMode(ctx context.Context, sh *ui.Shell, cfg *config.Config, cat *catal
 		return func(string) { disclosure.New(sh).Start() }, nil
 	}
 	d := selfservice.Deps{Catalog: cat, Retention: cfg.Store.Retention.Duration, Township: cfg.Hall.Township}
+	if speaker != nil && cfg.Voice.Prompts {
+		d.Voice = speaker
+	}
 	if svc != nil {
 		d.Service = svc
 		if cfg.Devices.CardReader != "" {
@@ -505,6 +515,7 @@ func loadConfig(o options) (*config.Config, error) {
 		cfg.Sync.Credential = filepath.Join(".demo", "township.json")
 		cfg.Devices.CardReader = filepath.Join(".demo", "idcard")
 		cfg.Devices.Printer = filepath.Join(".demo", "printer")
+		cfg.Voice.Clips = filepath.Join(".demo", "voice")
 	}
 	if o.windowed {
 		cfg.Fullscreen = false

@@ -99,6 +99,13 @@ type Deps struct {
 	// Retention is how long personal data is kept after a case closes (said in the consent).
 	Retention time.Duration
 	Township  string // the receiving township, said in the consent
+	// Voice speaks the key prompts aloud ([voice] prompts); nil keeps the kiosk silent.
+	Voice Prompter
+}
+
+// Prompter says a prompt aloud without holding the caller (kiosk/voice's Speaker is one).
+type Prompter interface {
+	Prompt(text string) error
 }
 
 // App is the self-service mode on a shell.
@@ -179,6 +186,26 @@ func (a *App) OpenGuide(code string) bool {
 	}
 	a.sh.Show(&guidePage{a: a, code: code})
 	return true
+}
+
+// say speaks a prompt when the kiosk has a voice.
+func (a *App) say(text string) {
+	if a.d.Voice == nil {
+		return
+	}
+	if err := a.d.Voice.Prompt(text); err != nil {
+		a.sh.Log.Warn("voice prompt", "err", err)
+	}
+}
+
+// printedSay is done for a print job that, once out, is followed by the spoken prompt.
+func (a *App) printedSay(done func(string), prompt string) func(string) {
+	return func(problem string) {
+		done(problem)
+		if problem == "" {
+			a.say(prompt)
+		}
+	}
 }
 
 // hasReader reports whether a card reader is configured.

@@ -30,6 +30,8 @@ type applyPage struct {
 	a    *App
 	f    *flow.Apply
 	page int // the page of the materials list
+	// saidCard: the card prompt was spoken for this flow (the screen redraws; the voice says it once).
+	saidCard bool
 }
 
 func newApplyPage(a *App, it catalog.Item) *applyPage {
@@ -95,6 +97,10 @@ func (p *applyPage) cardScreen() ui.Screen {
 	if !p.a.hasReader() {
 		rows = append(rows, ui.Warn(a.CardNoReader))
 	} else {
+		if !p.saidCard {
+			p.saidCard = true
+			p.a.say(sh.S.Voice.CardPlace)
+		}
 		rows = append(rows, ui.Para(a.CardPrompt))
 		rows = append(rows, p.problem()...)
 		rows = append(rows, ui.Para(a.CardTypes), container.NewCenter(sh.Text("▼", 4, ui.ColPrimary)))
@@ -366,7 +372,7 @@ func (p *applyPage) printReceipt() {
 	pr.Start()
 	p.a.sh.Refresh()
 	job, err := p.a.d.Service.Receipt(p.f.Case)
-	p.a.print(job, err, pr.Finish)
+	p.a.print(job, err, p.a.printedSay(pr.Finish, p.a.sh.S.Voice.TakeReceipt))
 }
 
 // doneScreen says the case was received, with its number large enough to copy by hand; the way

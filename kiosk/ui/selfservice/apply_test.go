@@ -489,3 +489,40 @@ func TestNoCardReaderSaysWhereToGo(t *testing.T) {
 		h.want(ScreenHome)
 	})
 }
+
+// prompts records what the kiosk would say aloud.
+type prompts struct{ said []string }
+
+func (p *prompts) Prompt(text string) error { p.said = append(p.said, text); return nil }
+
+// With [voice] prompts on, the card step says where the card goes once however often the screen
+// redraws, and the printed receipt is followed by 请取走回执; a failed print says nothing.
+func TestKeyPromptsAreSpokenOnceAtTheirStep(t *testing.T) {
+	v := &prompts{}
+	h := newHarness(t, opts{voice: v})
+	h.toCard()
+	h.sh.Refresh()
+	h.sh.Refresh()
+	if got := strings.Join(v.said, "|"); got != h.s.Voice.CardPlace {
+		t.Fatalf("at the card step said %q", got)
+	}
+	h.lay(idcard.SampleCards()[0])
+	h.answerDibao()
+	h.tickAll()
+	h.submit()
+	if got := strings.Join(v.said, "|"); got != h.s.Voice.CardPlace+"|"+h.s.Voice.TakeReceipt {
+		t.Errorf("after the receipt said %q", got)
+	}
+
+	quietPaper := &prompts{}
+	h2 := newHarness(t, opts{voice: quietPaper})
+	h2.prn.SetPaperOut(true)
+	h2.toCard()
+	h2.lay(idcard.SampleCards()[0])
+	h2.answerDibao()
+	h2.tickAll()
+	h2.submit()
+	if got := strings.Join(quietPaper.said, "|"); got != h2.s.Voice.CardPlace {
+		t.Errorf("with no paper said %q", got)
+	}
+}

@@ -40,6 +40,7 @@ type opts struct {
 	noReader bool
 	idle     time.Duration
 	cards    cards.Source // default: a fake reader
+	voice    Prompter
 }
 
 // harness is a self-service kiosk in a Fyne test window at 1920x1080, with a store, the printer
@@ -82,7 +83,7 @@ func newHarness(t *testing.T, o opts) *harness {
 	}
 	h.sh = ui.New(ui.Deps{App: a, Window: h.win, Strings: h.s, Clock: h.clock, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Hall: "王上村便民服务站", DPI: 102, Elder: o.elder, IdleTimeout: idle, Do: func(f func()) { h.queue <- f }})
-	d := Deps{Catalog: h.cat, Retention: 90 * 24 * time.Hour, Township: "五泉镇民生服务中心"}
+	d := Deps{Catalog: h.cat, Retention: 90 * 24 * time.Hour, Township: "五泉镇民生服务中心", Voice: o.voice}
 	if !o.noApply {
 		st := kiosktest.NewStore(t, h.clock)
 		prn := kiosktest.NewPrinter(t)

@@ -202,7 +202,7 @@ func (p *ticketPage) take(business string) {
 	p.t.Ticket, p.t.Problem = tk, ""
 	p.t.Print.Start()
 	sh.Refresh()
-	p.a.print(job, nil, p.t.Print.Finish)
+	p.a.print(job, nil, p.a.printedSay(p.t.Print.Finish, sh.S.Voice.TakeTicket))
 }
 
 // waitingLine says how many wait before the number, or only to listen when that is unknown.

@@ -6,7 +6,7 @@ set -euo pipefail
 need=(gcc pkg-config libgl1-mesa-dev xorg-dev libwayland-dev libxkbcommon-dev)
 case "${1:-test}" in
   build) ;;
-  test|demo) need+=(xvfb xauth x11-utils python3) ;;
+  test|demo) need+=(xvfb xauth x11-utils python3 espeak-ng alsa-utils) ;;
   *) echo "usage: $0 [build|test|demo]" >&2; exit 2 ;;
 esac
 missing=()

@@ -60,3 +60,15 @@ func Icon(name string) ([]byte, bool) {
 	b, err := icons.ReadFile("icons/" + name + ".svg")
 	return b, err == nil
 }
+
+// PinyinWords is the word list of the window's pinyin input: lines of "词 频次", most frequent
+// first, from jieba's dict.txt.small (MIT licence, PinyinWordsLicence), made by
+// build/pinyin-words.sh.
+//
+//go:embed pinyin/words.txt.gz
+var PinyinWords []byte
+
+// PinyinWordsLicence is jieba's MIT licence, which travels with PinyinWords.
+//
+//go:embed pinyin/LICENSE.jieba
+var PinyinWordsLicence string

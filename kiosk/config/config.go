@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -67,6 +68,11 @@ type Config struct {
 		Host   bool   `toml:"host"`
 		Listen string `toml:"listen"`
 	} `toml:"queue"`
+	Window struct {
+		Number    string   `toml:"number"`
+		Windows   []string `toml:"windows"`
+		StaffIdle Duration `toml:"staff_idle"`
+	} `toml:"window"`
 	Voice struct {
 		Calls   bool   `toml:"calls"`
 		Prompts bool   `toml:"prompts"`
@@ -239,6 +245,15 @@ func (c *Config) validate() error {
 		if _, port, err := net.SplitHostPort(c.Queue.Listen); err != nil || port == "" {
 			return bad("queue.listen", "%q is not an address to listen on (\":8470\")", c.Queue.Listen)
 		}
+	}
+	if n, err := strconv.Atoi(c.Window.Number); err != nil || n < 1 || n > 99 {
+		return bad("window.number", "%q is not a window number from 1 to 99", c.Window.Number)
+	}
+	if !slices.Contains(c.Window.Windows, c.Window.Number) {
+		return bad("window.windows", "%q does not list this window's number %q", c.Window.Windows, c.Window.Number)
+	}
+	if c.Window.StaffIdle.Duration < time.Minute {
+		return bad("window.staff_idle", "%s is too short; use at least 1m", c.Window.StaffIdle.Duration)
 	}
 	if c.Voice.Calls && c.Queue.URL == "" && !c.Queue.Host {
 		return bad("voice.calls", "calls are spoken from the hall's queue, but [queue] has no url and host = false")

@@ -35,6 +35,9 @@ type Store interface {
 	Audit(actor, action, subject string) error
 }
 
+// DefaultIdle is how long a session lasts without a key or a click unless configured.
+const DefaultIdle = 5 * time.Minute
+
 // Config sets the desk's limits; zero values take the defaults in brackets.
 type Config struct {
 	Idle        time.Duration // [5m] signed out after this long without a touch
@@ -91,7 +94,7 @@ type Desk struct {
 // sign-in); log gets English lines without names, PINs or ID numbers.
 func NewDesk(store Store, clk clock.Clock, index func(string) []byte, cfg Config, log *slog.Logger) *Desk {
 	if cfg.Idle <= 0 {
-		cfg.Idle = 5 * time.Minute
+		cfg.Idle = DefaultIdle
 	}
 	if cfg.MaxFailures <= 0 {
 		cfg.MaxFailures = 5

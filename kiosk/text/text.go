@@ -219,6 +219,76 @@ type Strings struct {
 		Topics     []string `toml:"topics"`
 		Phrases    []string `toml:"phrases"`
 	} `toml:"lists"`
+	// Desk is the comprehensive window's staff screens (综合窗口).
+	Desk struct {
+		TitleSignIn    string `toml:"title_signin"`
+		TitleSetup     string `toml:"title_setup"`
+		StaffID        string `toml:"staff_id"`
+		PIN            string `toml:"pin"`
+		PINAgain       string `toml:"pin_again"`
+		SignIn         string `toml:"sign_in"`
+		SignOut        string `toml:"sign_out"`
+		CardHint       string `toml:"card_hint"`
+		CardRead       string `toml:"card_read"`
+		SetupHint      string `toml:"setup_hint"`
+		SetupCode      string `toml:"setup_code"`
+		Name           string `toml:"name"`
+		Setup          string `toml:"setup"`
+		WrongPIN       string `toml:"wrong_pin"`
+		Locked         string `toml:"locked"`
+		NoStaff        string `toml:"no_staff"`
+		NoCardStaff    string `toml:"no_card_staff"`
+		Disabled       string `toml:"disabled"`
+		BadCode        string `toml:"bad_code"`
+		SetupDone      string `toml:"setup_done"`
+		PINMismatch    string `toml:"pin_mismatch"`
+		PINFormat      string `toml:"pin_format"`
+		PINDigits      string `toml:"pin_digits"`
+		Missing        string `toml:"missing"`
+		IdleSignedOut  string `toml:"idle_signed_out"`
+		Failed         string `toml:"failed"`
+		RoleWorker     string `toml:"role_worker"`
+		RoleHead       string `toml:"role_head"`
+		RoleAgent      string `toml:"role_agent"`
+		RoleTechnician string `toml:"role_technician"`
+		NavQueue       string `toml:"nav_queue"`
+		NavHealth      string `toml:"nav_health"`
+		NavLater       string `toml:"nav_later"`
+		CallNext       string `toml:"call_next"`
+		Recall         string `toml:"recall"`
+		Miss           string `toml:"miss"`
+		Finish         string `toml:"finish"`
+		Transfer       string `toml:"transfer"`
+		Pause          string `toml:"pause"`
+		Resume         string `toml:"resume"`
+		Returned       string `toml:"returned"`
+		Serving        string `toml:"serving"`
+		ServingNone    string `toml:"serving_none"`
+		WindowN        string `toml:"window_n"`
+		Waiting        string `toml:"waiting"`
+		Oldest         string `toml:"oldest"`
+		Average        string `toml:"average"`
+		Served         string `toml:"served"`
+		Paused         string `toml:"paused"`
+		QueueAway      string `toml:"queue_away"`
+		NoQueue        string `toml:"no_queue"`
+		Nobody         string `toml:"nobody"`
+		NoTicket       string `toml:"no_ticket"`
+		NotMissed      string `toml:"not_missed"`
+		ToWindow       string `toml:"to_window"`
+		ToBusiness     string `toml:"to_business"`
+		ReturnedHint   string `toml:"returned_hint"`
+		Recent         string `toml:"recent"`
+		Minutes        string `toml:"minutes"`
+		Seconds        string `toml:"seconds"`
+		PinyinOn       string `toml:"pinyin_on"`
+		PinyinOff      string `toml:"pinyin_off"`
+		PinyinBad      string `toml:"pinyin_bad"`
+		PinyinPage     string `toml:"pinyin_page"`
+		PinyinLoading  string `toml:"pinyin_loading"`
+		Cancel         string `toml:"cancel"`
+		OK             string `toml:"ok"`
+	} `toml:"desk"`
 	// Voice are the prompts the kiosk speaks when [voice] prompts is on (Chinese characters
 	// only: they are read as tone-numbered pinyin).
 	Voice struct {

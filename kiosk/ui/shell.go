@@ -38,6 +38,8 @@ type Screen struct {
 	NoBack bool
 	// HomeLabel replaces 返回首页 where going home is how a task ends (完成).
 	HomeLabel string
+	// Right is drawn at the right of the title bar (the staff window's signed-in name and 退出).
+	Right fyne.CanvasObject
 	// Next is the step's way forward, drawn at the bottom right where the finger expects it.
 	Next *widget.Button
 }
@@ -68,6 +70,8 @@ type Deps struct {
 	IdleTimeout time.Duration
 	// Overlay, when set, is kept on every screen at the top-left corner (the first-frame probe).
 	Overlay fyne.CanvasObject
+	// Desk is the staff window: denser type for keyboard and mouse, no 长辈版 switch.
+	Desk bool
 	// Do runs f on the UI goroutine; nil is fyne.Do. Tests pass their own, so callbacks from
 	// device goroutines run in step with the test.
 	Do func(f func())
@@ -105,6 +109,7 @@ func New(d Deps) *Shell {
 		d.Do = fyne.Do
 	}
 	s := &Shell{d: d, S: d.Strings, Log: d.Log, Clock: d.Clock, theme: NewTheme(d.DPI, d.Elder)}
+	s.theme.Desk = d.Desk
 	s.Idle = idle.New(d.Clock, d.IdleTimeout, func() { d.Do(s.idleReset) })
 	d.App.Settings().SetTheme(s.theme)
 	d.Window.SetTitle(d.Strings.App.Title + " - " + d.Hall)
@@ -113,6 +118,9 @@ func New(d Deps) *Shell {
 
 // Do runs f on the UI goroutine: the one way device and network goroutines change a screen.
 func (s *Shell) Do(f func()) { s.d.Do(f) }
+
+// Window is the window the shell draws in (for focus).
+func (s *Shell) Window() fyne.Window { return s.d.Window }
 
 // Theme is the theme in force.
 func (s *Shell) Theme() *Theme { return s.theme }
@@ -210,7 +218,7 @@ func (s *Shell) setElder(on bool) {
 		return
 	}
 	s.d.Window.SetContent(canvas.NewRectangle(ColBackground))
-	s.theme = NewTheme(s.theme.DPI, on)
+	s.theme = &Theme{DPI: s.theme.DPI, Elder: on, Desk: s.theme.Desk}
 	s.d.App.Settings().SetTheme(s.theme)
 }
 
@@ -231,7 +239,9 @@ func (s *Shell) Touch() {
 func (s *Shell) draw(sc Screen) {
 	s.current = sc
 	right := fyne.CanvasObject(layout.NewSpacer())
-	if sc.Home {
+	if sc.Right != nil {
+		right = sc.Right
+	} else if sc.Home && !s.d.Desk {
 		label := s.S.App.ElderOn
 		if s.theme.Elder {
 			label = s.S.App.ElderOff

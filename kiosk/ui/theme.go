@@ -14,9 +14,13 @@ import (
 const (
 	BodyPt  = 18
 	ElderPt = 30
+	// DeskPt is the staff window's body size: a desk screen read from 60 cm, with more on it.
+	DeskPt = 12
 	// MinTargetDP and ElderTargetDP are the smallest touch targets, in dp (1/160 inch).
 	MinTargetDP   = 44
 	ElderTargetDP = 60
+	// DeskTargetDP is the staff window's smallest target, for a mouse.
+	DeskTargetDP = 32
 )
 
 var fontResource = fyne.NewStaticResource(assets.FontName, assets.FontCJK)
@@ -25,6 +29,8 @@ var fontResource = fyne.NewStaticResource(assets.FontName, assets.FontCJK)
 // sizes computed from physical points at the screen's DPI so "18 pt" means 18 pt on the glass.
 type Theme struct {
 	Elder bool
+	// Desk is the staff window's density: keyboard and mouse, read from arm's length (DeskPt).
+	Desk bool
 	// DPI of the screen; Fyne's own scale is 1.0 below 120 DPI, so one Fyne unit is one pixel there.
 	DPI float32
 }
@@ -40,6 +46,9 @@ func (t *Theme) PxPerDP() float32 { return t.DPI / 160 }
 
 // TextPt is the body size in points for the current mode.
 func (t *Theme) TextPt() float32 {
+	if t.Desk {
+		return DeskPt
+	}
 	if t.Elder {
 		return ElderPt
 	}
@@ -49,6 +58,9 @@ func (t *Theme) TextPt() float32 {
 // MinTarget is the smallest allowed touch target edge in Fyne units for the current mode.
 func (t *Theme) MinTarget() float32 {
 	dp := float32(MinTargetDP)
+	if t.Desk {
+		dp = DeskTargetDP
+	}
 	if t.Elder {
 		dp = ElderTargetDP
 	}

@@ -42,7 +42,6 @@ import (
 	"hallkiosk/kiosk/ui"
 	"hallkiosk/kiosk/ui/disclosure"
 	"hallkiosk/kiosk/ui/selfservice"
-	"hallkiosk/kiosk/ui/window"
 	"hallkiosk/kiosk/upload"
 	"hallkiosk/kiosk/voice"
 	"hallkiosk/kiosk/workday"
@@ -146,10 +145,11 @@ func run() int {
 	var loop *upload.Loop
 	var svc *apply.Service
 	var speaker *voice.Speaker
+	var hq *hall.Client
 	if db != nil {
 		loop = uploadLoop(db, cfg, clk, log)
 		go background(ctx, db, cfg, loop, clk, log)
-		hq := hallQueue(ctx, db, cfg, strs, loop, clk, log)
+		hq = hallQueue(ctx, db, cfg, strs, loop, clk, log)
 		speaker = startVoice(ctx, cfg, strs, hq, log)
 		if cfg.Mode == config.ModeSelfService {
 			svc = applyService(db, sealer, cfg, strs, loop, clk, log)
@@ -198,8 +198,9 @@ func run() int {
 		overlay = container.NewHBox(probe, baseline)
 	}
 	sh := ui.New(ui.Deps{App: a, Window: w, Strings: strs, Clock: clk, Log: log, Hall: cfg.Hall.Name,
-		DPI: cfg.UI.ScreenDPI, Elder: cfg.UI.ElderMode, IdleTimeout: cfg.UI.IdleTimeout.Duration, Overlay: overlay})
-	start, selfApp := startMode(ctx, sh, cfg, cat, svc, speaker, storeErr, log)
+		DPI: cfg.UI.ScreenDPI, Desk: cfg.Mode == config.ModeWindow, Elder: cfg.UI.ElderMode, IdleTimeout: cfg.UI.IdleTimeout.Duration, Overlay: overlay})
+	start, selfApp := startMode(ctx, sh, cfg, modeDeps{cat: cat, svc: svc, speaker: speaker, db: db, sealer: sealer,
+		hq: hq, clk: clk}, storeErr, log)
 	// Loading the 7 MB CJK font is the slowest step of start-up and needs no GL, so it runs while
 	// the driver brings up the window; the first screen is built once both are ready. Only the
 	// regular style is loaded: the screens use no other.
@@ -333,14 +334,26 @@ func desktopEnv(log *slog.Logger) {
 
 // startMode builds the configured mode on the shell and returns what shows its first screen
 // (with --open, one item's guide over the home screen).
-func startMode(ctx context.Context, sh *ui.Shell, cfg *config.Config, cat *catalog.Catalog, svc *apply.Service,
-	speaker *voice.Speaker, storeErr error, log *slog.Logger) (func(open string), *selfservice.App) {
+// modeDeps are the parts main made that a mode may need.
+type modeDeps struct {
+	cat     *catalog.Catalog
+	svc     *apply.Service
+	speaker *voice.Speaker
+	db      *localdb.DB
+	sealer  *localdb.Sealer
+	hq      *hall.Client
+	clk     clock.Clock
+}
+
+func startMode(ctx context.Context, sh *ui.Shell, cfg *config.Config, md modeDeps, storeErr error, log *slog.Logger) (func(open string), *selfservice.App) {
+	cat, svc, speaker := md.cat, md.svc, md.speaker
 	if storeErr != nil {
 		return func(string) { sh.Root(sh.Failure(selfservice.ScreenError, sh.S.Error.Store, storeErr)) }, nil
 	}
 	switch cfg.Mode {
 	case config.ModeWindow:
-		return func(string) { window.New(sh).Start() }, nil
+		app := windowMode(ctx, sh, cfg, md, log)
+		return func(string) { app.Start(ctx) }, nil
 	case config.ModeDisclosure:
 		return func(string) { disclosure.New(sh).Start() }, nil
 	}

@@ -1,21 +1,279 @@
 package window
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
-	"hallkiosk/kiosk/ui/uitest"
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"hallkiosk/drivers/idcard"
+	"hallkiosk/kiosk/staff"
+	"hallkiosk/township/api/mask"
 )
 
-// The mode starts on the honest placeholder saying what it will do, with nowhere else to go.
-func TestShowsHonestPlaceholder(t *testing.T) {
-	sh, w := uitest.NewShell(t)
-	New(sh).Start()
-	all := strings.Join(uitest.Texts(w), "\n")
-	if sh.Current().Name != ScreenPlaceholder || !sh.Current().Bare || !strings.Contains(all, "综合窗口") || !strings.Contains(all, "后续版本") {
-		t.Errorf("screen %s: %q", sh.Current().Name, all)
+// staffCard is the station head's own ID card (sign-in by card).
+var staffCard = idcard.SampleCards()[1]
+
+func audited(t *testing.T, h *harness) string {
+	t.Helper()
+	log, err := h.db.AuditLog()
+	if err != nil {
+		t.Fatal(err)
 	}
-	if sh.Idle.Armed() {
-		t.Error("a placeholder arms the idle timer")
+	var out []string
+	for _, e := range log {
+		out = append(out, e.Actor+" "+e.Action+" "+e.Subject)
+	}
+	return strings.Join(out, "\n")
+}
+
+// A hall without staff starts on the first station head's setup: the one-time code hallkiosk
+// showed, a name typed in pinyin, a PIN twice. A wrong code or an easy PIN is refused by name and
+// stores nothing.
+func TestFirstStartSetsUpTheStationHead(t *testing.T) {
+	for _, size := range sizes {
+		t.Run(fmt.Sprint(size.Width), func(t *testing.T) {
+			h := newHarness(t, size)
+			d := h.s.Desk
+			if h.screen() != ScreenSetup {
+				t.Fatalf("first start shows %s", h.screen())
+			}
+			code, _ := h.desk.SetupCode()
+			test.Type(h.field(0), "12345678")
+			test.Type(h.field(1), "S01")
+			name := h.pinyinField()
+			test.Type(name, "li")
+			li := h.candidate("李")
+			if name.Composing() != "li" || li == nil {
+				t.Fatalf("typing li: composing %q, buttons %q", name.Composing(), h.texts())
+			}
+			h.shot("setup-pinyin")
+			test.Tap(li)
+			test.Type(name, "xiuying")
+			on, _, _ := name.comp.Page()
+			pick := -1
+			for i, c := range on {
+				if c.Text == "秀英" {
+					pick = i + 1
+				}
+			}
+			if pick < 0 {
+				t.Fatalf("秀英 not among %v", on)
+			}
+			test.Type(name, fmt.Sprint(pick))
+			if name.Text != "李秀英" || name.Composing() != "" {
+				t.Fatalf("name field %q, composing %q", name.Text, name.Composing())
+			}
+			test.Type(h.field(3), "123456")
+			test.Type(h.field(4), "123456")
+			h.tap(d.Setup)
+			if !h.shows(d.PINFormat) {
+				t.Fatalf("easy PIN: %q", h.texts())
+			}
+			test.Type(h.field(3), "258036")
+			test.Type(h.field(4), "258036")
+			h.tap(d.Setup)
+			if !h.shows(d.BadCode) || h.screen() != ScreenSetup {
+				t.Fatalf("wrong code: %q", h.texts())
+			}
+			if list, _ := h.db.StaffList(); len(list) != 0 {
+				t.Fatal("a refused setup stored an account")
+			}
+			h.shot("setup-refused")
+			h.field(0).SetText(code)
+			test.Type(h.field(3), "258036")
+			test.Type(h.field(4), "258036")
+			h.tap(d.Setup)
+			if h.screen() != ScreenQueue || !h.shows("李秀英（站长）") {
+				t.Fatalf("after setup: %s %q", h.screen(), h.texts())
+			}
+			if a := audited(t, h); !strings.Contains(a, "S01 signin.setup") {
+				t.Errorf("audit log: %s", a)
+			}
+		})
+	}
+}
+
+// Sign-in by number and PIN: a wrong PIN says how many tries are left, the fifth locks the account
+// for 15 minutes (the right PIN too), and after that the right PIN works. A member of staff may lay
+// their own card instead of typing their number; the screen shows their name masked.
+func TestSignInLockoutAndCard(t *testing.T) {
+	h := newHarness(t, sizes[0])
+	h.setUp()
+	d := h.s.Desk
+	if h.screen() != ScreenSignIn {
+		t.Fatalf("with staff, start shows %s", h.screen())
+	}
+	h.shot("signin")
+	for i := 1; i <= 5; i++ {
+		test.Type(h.field(0), "S01")
+		test.Type(h.field(1), "111111")
+		h.tap(d.SignIn)
+		h.field(0).SetText("")
+		if i == 1 && !h.shows(fmt.Sprintf(d.WrongPIN, 4)) {
+			t.Fatalf("first wrong PIN: %q", h.texts())
+		}
+	}
+	if !h.shows("账号已锁定") {
+		t.Fatalf("fifth wrong PIN: %q", h.texts())
+	}
+	h.shot("signin-locked")
+	test.Type(h.field(0), "S01")
+	test.Type(h.field(1), "258036")
+	h.tap(d.SignIn)
+	if h.screen() != ScreenSignIn || !h.shows("账号已锁定") {
+		t.Fatal("the right PIN opened a locked account")
+	}
+	h.field(0).SetText("")
+	test.Type(h.field(0), "S99")
+	test.Type(h.field(1), "258036")
+	h.tap(d.SignIn)
+	if !h.shows(d.NoStaff) {
+		t.Errorf("unknown number: %q", h.texts())
+	}
+	h.field(0).SetText("")
+	h.clk.Advance(16 * time.Minute)
+
+	// By card: the name shows masked, the number never.
+	go h.cards.Lay(staffCard)
+	h.until("card read", func() bool { return h.shows(mask.Name(staffCard.Name)) })
+	if h.shows(staffCard.Name) || h.shows(staffCard.IDNumber) {
+		t.Fatal("the sign-in screen shows the card's name or number whole")
+	}
+	test.Type(h.field(0), "258036")
+	h.tap(d.SignIn)
+	if h.screen() != ScreenQueue {
+		t.Fatalf("card sign-in: %s %q", h.screen(), h.texts())
+	}
+	if a := audited(t, h); !strings.Contains(a, "signin.failed") || !strings.Contains(a, "S01 signin") {
+		t.Errorf("audit log: %s", a)
+	}
+}
+
+// Five minutes without a key or a click signs the member of staff out and says why.
+func TestIdleSignsOut(t *testing.T) {
+	h := newHarness(t, sizes[0])
+	h.setUp()
+	h.signIn()
+	h.clk.Advance(staff.DefaultIdle + time.Second)
+	h.until("signed out", func() bool { return h.screen() == ScreenSignIn })
+	if !h.shows(h.s.Desk.IdleSignedOut) {
+		t.Errorf("no word of why: %q", h.texts())
+	}
+}
+
+// The calling panel: tickets taken at the kiosk are called here in order, recalled, missed and
+// back, transferred, finished; pausing stops calls to this window; each action is in the audit
+// log; a refused action says why and changes nothing.
+func TestCallingPanel(t *testing.T) {
+	for _, size := range sizes {
+		t.Run(fmt.Sprint(size.Width), func(t *testing.T) {
+			h := newHarness(t, size)
+			d := h.s.Desk
+			h.setUp()
+			h.signIn()
+			h.tap(d.CallNext)
+			h.until("nobody waiting", func() bool { return h.shows(d.Nobody) })
+			for range 3 {
+				if _, err := h.q.Take("社会救助", "K001"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			h.q.Take("社保医保", "K001")
+			h.clk.Advance(4 * time.Minute)
+			h.until("figures", func() bool { return h.shows(fmt.Sprintf(d.Waiting, 3)) })
+			h.tap(d.CallNext)
+			h.until("A001 called", func() bool { return h.shows("A001") && !h.shows(d.Nobody) })
+			h.clk.Advance(3 * time.Minute)
+			h.tap(d.Recall)
+			h.until("recalled", func() bool { return h.q.State().Recent[len(h.q.State().Recent)-1].Recall })
+			h.shot("queue-serving")
+			h.tap(d.Miss)
+			h.until("missed", func() bool { return h.button(d.Recall).Disabled() })
+			h.tap(d.CallNext)
+			h.until("A002 called", func() bool { return h.shows("A002") })
+			// A001 comes back: it goes back to its place in the line.
+			test.Type(h.field(0), "a001")
+			h.tap(d.Returned)
+			h.until("A001 back", func() bool { return h.field(0).Text == "" })
+			test.Type(h.field(0), "A009")
+			h.tap(d.Returned)
+			h.until("unknown number refused", func() bool { return h.shows(fmt.Sprintf(d.NoTicket, "A009")) })
+			// Transfer A002 to window 2.
+			sel := h.selects()
+			sel[0].SetSelected(fmt.Sprintf(d.WindowN, "2"))
+			h.tap(d.Transfer)
+			h.until("transferred", func() bool { return h.q.State().Windows[0].Current == nil || h.currentOf("2") == "" })
+			h.tap(d.Pause)
+			h.until("paused", func() bool { return h.shows(d.Paused) && h.button(d.Resume) != nil })
+			h.tap(d.CallNext)
+			h.until("refused while paused", func() bool { return h.problem() == d.Paused })
+			h.shot("queue-paused")
+			h.tap(d.Resume)
+			h.until("resumed", func() bool { return h.button(d.Pause) != nil })
+			h.tap(d.CallNext)
+			h.until("A001 called again", func() bool { return h.currentOf("1") == "A001" && !h.button(d.Finish).Disabled() })
+			h.tap(d.Finish)
+			h.until("finished", func() bool { return h.button(d.Recall).Disabled() && strings.Contains(audited(t, h), "queue.finish A001") })
+			a := audited(t, h)
+			for _, want := range []string{"S01 queue.call A001", "S01 queue.recall A001", "S01 queue.miss A001", "S01 queue.returned A001",
+				"S01 queue.transfer A002", "S01 queue.pause", "S01 queue.resume", "S01 queue.finish A001"} {
+				if !strings.Contains(a, want) {
+					t.Errorf("audit log lacks %q:\n%s", want, a)
+				}
+			}
+		})
+	}
+}
+
+func (h *harness) currentOf(window string) string {
+	for _, w := range h.q.State().Windows {
+		if w.Window == window && w.Current != nil {
+			return w.Current.Number
+		}
+	}
+	return ""
+}
+
+// When the queue host cannot be reached the panel says so; actions are refused with that reason.
+func TestQueueHostAway(t *testing.T) {
+	h := newHarness(t, sizes[1])
+	d := h.s.Desk
+	h.setUp()
+	h.signIn()
+	h.until("connected", func() bool { return h.app.live })
+	h.stopQueue()
+	h.until("host away shown", func() bool { return h.shows(d.QueueAway) })
+	h.tap(d.CallNext)
+	h.until("call refused", func() bool { return h.problem() == d.QueueAway })
+	h.shot("queue-away")
+}
+
+// The pinyin field: Esc drops the letters, Enter keeps them as letters, bad letters say why, 英
+// types letters straight in.
+func TestPinyinFieldKeys(t *testing.T) {
+	h := newHarness(t, sizes[0])
+	f := h.pinyinField()
+	test.Type(f, "vvv")
+	if !h.shows(fmt.Sprintf(h.s.Desk.PinyinBad, "vvv")) {
+		t.Errorf("vvv: %q", h.texts())
+	}
+	f.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if f.Composing() != "" || f.Text != "" {
+		t.Errorf("Esc left %q / %q", f.Composing(), f.Text)
+	}
+	test.Type(f, "ok")
+	f.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	test.Type(f, "zhongguo ")
+	if f.Text != "ok中国" {
+		t.Errorf("field %q", f.Text)
+	}
+	test.Tap(h.button(h.s.Desk.PinyinOn))
+	test.Type(f, "ab")
+	if f.Text != "ok中国ab" {
+		t.Errorf("英: field %q", f.Text)
 	}
 }

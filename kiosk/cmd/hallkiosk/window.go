@@ -1,0 +1,52 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+
+	"hallkiosk/drivers/serialport"
+
+	"hallkiosk/assets"
+	"hallkiosk/drivers/idcard"
+	"hallkiosk/kiosk/cards"
+	"hallkiosk/kiosk/config"
+	"hallkiosk/kiosk/pinyin"
+	"hallkiosk/kiosk/staff"
+	"hallkiosk/kiosk/ui"
+	"hallkiosk/kiosk/ui/window"
+)
+
+// windowMode wires the comprehensive window: the staff desk over the store, the hall's queue, the
+// window's own card reader, and the pinyin input's dictionary (loaded in the background: it takes
+// half a second and 17 MB, which only a window PC pays).
+func windowMode(ctx context.Context, sh *ui.Shell, cfg *config.Config, md modeDeps, log *slog.Logger) *window.App {
+	desk := staff.NewDesk(md.db, md.clk, md.sealer.IDIndex, staff.Config{Idle: cfg.Window.StaffIdle.Duration}, log)
+	if code, err := desk.SetupCode(); err != nil {
+		log.Error("staff accounts unreadable", "err", err)
+	} else if code != "" {
+		// For whoever set up the machine (its terminal, or the system journal), never on screen.
+		fmt.Fprintf(os.Stderr, "hallkiosk: this window has no staff accounts yet. One-time setup code for the first station head (站长): %s\n", code)
+	}
+	dict := sync.OnceValues(func() (*pinyin.Dict, error) { return pinyin.Load(assets.PinyinWords) })
+	go func() {
+		if _, err := dict(); err != nil {
+			log.Error("pinyin input unavailable", "err", err)
+		}
+	}()
+	d := window.Deps{Desk: desk, Window: cfg.Window.Number, Windows: cfg.Window.Windows, Pinyin: dict, Audit: md.db.Audit}
+	if md.hq != nil {
+		d.Queue = md.hq
+	}
+	if cfg.Devices.CardReader != "" {
+		p := &idcard.Poller{Log: log, Open: func() (serialport.Port, error) {
+			return openPort(cfg.Devices.CardReader, cfg.Devices.CardReaderBaud)
+		}}
+		d.Cards = cards.Poll(ctx, p)
+	}
+	app := window.New(sh, d)
+	desk.OnSignOut = func(staff.Session, string) { app.SignedOut() }
+	return app
+}

@@ -1,0 +1,221 @@
+// Package window is the comprehensive window's (综合窗口) mode for staff: sign-in (and the hall's
+// first station head), the hall's queue at this window, and the devices' and uploads' state. The
+// decisions are kiosk/staff's, kiosk/queue's and kiosk/pinyin's; this package draws them.
+package window
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"hallkiosk/drivers/idcard"
+	"hallkiosk/kiosk/cards"
+	"hallkiosk/kiosk/pinyin"
+	"hallkiosk/kiosk/queue"
+	"hallkiosk/kiosk/staff"
+	"hallkiosk/kiosk/ui"
+)
+
+// Screen names, for tests and logs.
+const (
+	ScreenSetup  = "desk-setup"
+	ScreenSignIn = "desk-signin"
+	ScreenQueue  = "desk-queue"
+)
+
+// Desk is the staff sign-in (*staff.Desk is one).
+type Desk interface {
+	SetupCode() (string, error)
+	SetupHead(code string, a staff.Account) (staff.Session, error)
+	SignIn(id, pin string) (staff.Session, error)
+	SignInCard(idNumber, pin string) (staff.Session, error)
+	SignOut()
+	Current() (staff.Session, bool)
+	Touch()
+}
+
+// Queue is the hall's queue as a window uses it (*hall.Client is one).
+type Queue interface {
+	State(ctx context.Context) (queue.State, error)
+	CallNext(ctx context.Context, window string, businesses []string) (queue.Ticket, error)
+	Recall(ctx context.Context, window string) (queue.Ticket, error)
+	Miss(ctx context.Context, window string) (queue.Ticket, error)
+	Finish(ctx context.Context, window string) (queue.Ticket, error)
+	Transfer(ctx context.Context, window, toWindow, toBusiness string) (queue.Ticket, error)
+	Pause(ctx context.Context, window string, paused bool) error
+	Returned(ctx context.Context, number string) (queue.Ticket, error)
+	Subscribe(ctx context.Context, onEvent func(queue.Event), onConnected func(bool))
+}
+
+// Deps is what the window mode needs.
+type Deps struct {
+	Desk Desk
+	// Queue is the hall's queue; nil when this window has none ([queue] not configured).
+	Queue Queue
+	// Window is this window's number in the hall's queue ("1").
+	Window string
+	// Windows are the hall's windows, for 转窗口.
+	Windows []string
+	// Cards is this window's own ID-card reader (staff sign-in by card); nil when there is none.
+	Cards cards.Source
+	// Pinyin gives the dictionary of the Chinese input; it may take a moment the first time.
+	Pinyin func() (*pinyin.Dict, error)
+	// Audit records a staff action in the append-only audit log (uploaded with the rest).
+	Audit func(actor, action, subject string) error
+}
+
+// App is the window mode on a shell.
+type App struct {
+	sh   *ui.Shell
+	d    Deps
+	ctx  context.Context
+	st   queue.State
+	live bool // the queue's event stream is connected
+}
+
+// New builds the mode on sh.
+func New(sh *ui.Shell, d Deps) *App {
+	a := &App{sh: sh, d: d, ctx: context.Background()}
+	sh.Home = a.home
+	return a
+}
+
+// home is the screen for whoever is at the window: setup, sign-in, or the queue of the signed-in.
+func (a *App) home() ui.Page {
+	if _, ok := a.d.Desk.Current(); ok {
+		return &queuePage{a: a}
+	}
+	if code, err := a.d.Desk.SetupCode(); err == nil && code != "" {
+		return newSetupPage(a)
+	}
+	return newSignInPage(a)
+}
+
+// Start shows the first screen, follows the queue, and takes cards laid on the window's reader.
+func (a *App) Start(ctx context.Context) {
+	a.ctx = ctx
+	a.sh.GoHome()
+	if a.d.Queue != nil {
+		go a.d.Queue.Subscribe(ctx, func(e queue.Event) {
+			if e.State != nil {
+				st := *e.State
+				a.sh.Do(func() { a.st = st; a.refreshIf(ScreenQueue) })
+			}
+		}, func(up bool) {
+			a.sh.Do(func() { a.live = up; a.refreshIf(ScreenQueue) })
+		})
+	}
+	if a.d.Cards != nil {
+		go func() {
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case ev := <-a.d.Cards.Events():
+					a.sh.Do(func() { a.CardEvent(ev) })
+				}
+			}
+		}()
+	}
+}
+
+// SignedOut is told when the desk ends a session by itself (idle): back to sign-in, saying why.
+func (a *App) SignedOut() {
+	a.sh.Do(func() {
+		a.sh.Notice(a.sh.S.Desk.IdleSignedOut)
+		a.sh.GoHome()
+	})
+}
+
+// CardEvent hands a card to the sign-in screen when it is on show.
+func (a *App) CardEvent(ev idcard.Event) {
+	if p, ok := a.sh.Top().(*signInPage); ok {
+		p.card(ev)
+	}
+}
+
+func (a *App) refreshIf(name string) {
+	if a.sh.Current().Name == name {
+		a.sh.Refresh()
+	}
+}
+
+// audit records a staff action; a failure is logged (the action itself already happened).
+func (a *App) audit(action, subject string) {
+	s, ok := a.d.Desk.Current()
+	if !ok || a.d.Audit == nil {
+		return
+	}
+	if err := a.d.Audit(s.ID, action, subject); err != nil {
+		a.sh.Log.Error("audit log", "action", action, "err", err)
+	}
+}
+
+// roleName words a role.
+func (a *App) roleName(role string) string {
+	d := a.sh.S.Desk
+	switch role {
+	case staff.RoleHead:
+		return d.RoleHead
+	case staff.RoleAgent:
+		return d.RoleAgent
+	case staff.RoleTechnician:
+		return d.RoleTechnician
+	}
+	return d.RoleWorker
+}
+
+// signInError words a refused sign-in for the screen.
+func (a *App) signInError(err error) string {
+	d := a.sh.S.Desk
+	var wrong *staff.WrongPINError
+	var locked *staff.LockedError
+	switch {
+	case errors.As(err, &wrong):
+		return fmt.Sprintf(d.WrongPIN, wrong.Left)
+	case errors.As(err, &locked):
+		return fmt.Sprintf(d.Locked, locked.Until.In(time.Local).Format("15:04"))
+	case errors.Is(err, staff.ErrNoSuchStaff):
+		return d.NoStaff
+	case errors.Is(err, staff.ErrNoCard):
+		return d.NoCardStaff
+	case errors.Is(err, staff.ErrDisabled):
+		return d.Disabled
+	case errors.Is(err, staff.ErrBadSetupCode):
+		return d.BadCode
+	case errors.Is(err, staff.ErrSetupDone):
+		return d.SetupDone
+	}
+	return d.Failed
+}
+
+// titleRight is the signed-in member of staff and 退出登录, at the right of the title bar.
+func (a *App) titleRight() fyne.CanvasObject {
+	s, ok := a.d.Desk.Current()
+	if !ok {
+		return nil
+	}
+	who := a.sh.Text(s.Name+"（"+a.roleName(s.Role)+"）", 1, ui.ColOnPrimary)
+	out := widget.NewButton(a.sh.S.Desk.SignOut, func() {
+		a.audit("signout", "")
+		a.d.Desk.SignOut()
+		a.sh.GoHome()
+	})
+	return container.NewHBox(container.NewCenter(who), out)
+}
+
+// run does a slow call (the queue over the LAN) off the UI goroutine and hands its result back.
+func (a *App) run(call func(ctx context.Context) error, done func(err error)) {
+	a.d.Desk.Touch()
+	go func() {
+		ctx, cancel := context.WithTimeout(a.ctx, 10*time.Second)
+		defer cancel()
+		err := call(ctx)
+		a.sh.Do(func() { done(err) })
+	}()
+}

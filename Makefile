@@ -38,7 +38,7 @@ lint:
 # compared in a second, race-free pass of that package.
 unit:
 	$(GO) test -race -count=1 -tags $(TAGS) ./...
-	$(GO) test -count=1 -tags $(TAGS) ./kiosk/ui/selfservice
+	$(GO) test -count=1 -tags $(TAGS) ./kiosk/ui/selfservice ./kiosk/ui/window
 
 smoke: build
 	@bash build/smoke.sh $(BIN)/hallkiosk
@@ -81,5 +81,5 @@ clean:
 # Golden images of every resident screen (kiosk/ui/selfservice/testdata/golden): rewrite them after
 # a visual change made on purpose, then look at every changed picture before committing it.
 golden:
-	HALLKIOSK_GOLDEN=update $(GO) test -count=1 -tags $(TAGS) ./kiosk/ui/selfservice
-	@git status --short kiosk/ui/selfservice/testdata/golden
+	HALLKIOSK_GOLDEN=update $(GO) test -count=1 -tags $(TAGS) ./kiosk/ui/selfservice ./kiosk/ui/window
+	@git status --short kiosk/ui/selfservice/testdata/golden kiosk/ui/window/testdata/golden

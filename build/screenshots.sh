@@ -3,7 +3,7 @@
 # one service guide in normal and elder mode; then every screen of the resident's flows (apply, card
 # errors, printer out of paper, lookup, ticket, message, poll, and the printed receipt) in both modes,
 # driven through real Fyne widgets by the UI tests and drawn by Fyne's software painter, into
-# OUTDIR/flow. Usage: build/screenshots.sh [OUTDIR] (default out/screenshots)
+# OUTDIR/flow, and the staff window's screens into OUTDIR/window. Usage: build/screenshots.sh [OUTDIR] (default out/screenshots)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . build/xvfb.sh
@@ -35,3 +35,7 @@ mkdir -p "$out/flow"
 # golden images are made from, at full size).
 HALLKIOSK_SHOTS="$(cd "$out/flow" && pwd)" go test -count=1 -tags migrated_fynedo ./kiosk/ui/selfservice >/dev/null
 echo "screenshots: $(ls "$out/flow" | wc -l) flow screens in $out/flow"
+# Every staff window screen the window tests walk through, at 1366x768 and 1920x1080.
+mkdir -p "$out/window"
+HALLKIOSK_SHOTS="$(cd "$out/window" && pwd)" go test -count=1 -tags migrated_fynedo ./kiosk/ui/window >/dev/null
+echo "screenshots: $(ls "$out/window" | wc -l) window screens in $out/window"

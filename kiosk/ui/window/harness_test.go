@@ -20,8 +20,8 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
-	"hallkiosk/assets"
 	"fyne.io/fyne/v2/driver/software"
+	"hallkiosk/assets"
 	"hallkiosk/kiosk/cards"
 	"hallkiosk/kiosk/clock"
 	"hallkiosk/kiosk/kiosktest"

@@ -217,7 +217,9 @@ func TestCallingPanel(t *testing.T) {
 			h.tap(d.CallNext)
 			h.until("A001 called again", func() bool { return h.currentOf("1") == "A001" && !h.button(d.Finish).Disabled() })
 			h.tap(d.Finish)
-			h.until("finished", func() bool { return h.button(d.Recall).Disabled() && strings.Contains(audited(t, h), "queue.finish A001") })
+			h.until("finished", func() bool {
+				return h.button(d.Recall).Disabled() && strings.Contains(audited(t, h), "queue.finish A001")
+			})
 			a := audited(t, h)
 			for _, want := range []string{"S01 queue.call A001", "S01 queue.recall A001", "S01 queue.miss A001", "S01 queue.returned A001",
 				"S01 queue.transfer A002", "S01 queue.pause", "S01 queue.resume", "S01 queue.finish A001"} {

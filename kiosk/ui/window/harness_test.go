@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -259,4 +260,11 @@ func (h *harness) problem() string {
 		return p.problem
 	}
 	return ""
+}
+
+// synced says the panel shows the queue's latest state (pictures are taken then, not mid-update).
+func (h *harness) synced() bool {
+	st, on := h.q.State(), h.app.st
+	return reflect.DeepEqual(on.Businesses, st.Businesses) && reflect.DeepEqual(on.Windows, st.Windows) &&
+		reflect.DeepEqual(on.Recent, st.Recent) && len(h.queue) == 0
 }

@@ -41,3 +41,18 @@ func (f *Fake) Lay(c idcard.Card) { f.ch <- idcard.Event{Card: c} }
 
 // Fail reports a failed read.
 func (f *Fake) Fail(err error) { f.ch <- idcard.Event{Err: err} }
+
+// Forward hands each event of src to handle through do (the shell's way onto the UI goroutine),
+// until ctx ends; every mode with a reader listens the same way.
+func Forward(ctx context.Context, src Source, do func(func()), handle func(idcard.Event)) {
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case ev := <-src.Events():
+				do(func() { handle(ev) })
+			}
+		}
+	}()
+}

@@ -10,6 +10,7 @@ import (
 	"compress/gzip"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -71,7 +72,7 @@ func Load(wordsGz []byte) (*Dict, error) {
 		var ids []uint16
 		for _, p := range strings.Split(raw, ",") {
 			id := d.syllable(toneless(p))
-			if !containsID(ids, id) {
+			if !slices.Contains(ids, id) {
 				ids = append(ids, id)
 			}
 		}
@@ -163,26 +164,17 @@ func (d *Dict) shape(syls []uint16) string {
 	return string(b)
 }
 
-func containsID(ids []uint16, id uint16) bool {
-	for _, x := range ids {
-		if x == id {
-			return true
-		}
-	}
-	return false
-}
-
-// combos are the reading combinations of a word, the first readings first, at most max.
-func combos(per [][]uint16, max int) [][]uint16 {
+// combos are the reading combinations of a word, the first readings first, at most limit.
+func combos(per [][]uint16, limit int) [][]uint16 {
 	out := [][]uint16{nil}
 	for _, rs := range per {
 		var next [][]uint16
 		for _, prefix := range out {
-			if len(next) == max {
+			if len(next) == limit {
 				break
 			}
 			for _, r := range rs {
-				if len(next) == max {
+				if len(next) == limit {
 					break
 				}
 				next = append(next, append(append([]uint16(nil), prefix...), r))

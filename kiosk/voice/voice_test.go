@@ -201,9 +201,8 @@ func TestABusySpeakerDropsTheNewestNotTheCaller(t *testing.T) {
 	<-g.started
 	returned := make(chan struct{})
 	go func() {
-		for i := range Backlog + 5 {
+		for range Backlog + 5 {
 			sp.Call("A002", "1")
-			_ = i
 		}
 		close(returned)
 	}()

@@ -111,16 +111,7 @@ func (a *App) Start(ctx context.Context) {
 		})
 	}
 	if a.d.Cards != nil {
-		go func() {
-			for {
-				select {
-				case <-ctx.Done():
-					return
-				case ev := <-a.d.Cards.Events():
-					a.sh.Do(func() { a.CardEvent(ev) })
-				}
-			}
-		}()
+		cards.Forward(ctx, a.d.Cards, a.sh.Do, a.CardEvent)
 	}
 }
 

@@ -175,13 +175,16 @@ func (p *queuePage) done(action, number string, err error) {
 	}
 	p.problem = ""
 	p.a.audit(action, number)
-	p.a.run(func(ctx context.Context) error {
-		st, err := p.a.d.Queue.State(ctx)
-		if err == nil {
-			p.a.sh.Do(func() { p.a.st = st })
-		}
+	var st queue.State
+	p.a.run(func(ctx context.Context) (err error) {
+		st, err = p.a.d.Queue.State(ctx)
 		return err
-	}, func(error) { p.a.refreshIf(ScreenQueue) })
+	}, func(err error) {
+		if err == nil {
+			p.a.st = st
+		}
+		p.a.refreshIf(ScreenQueue)
+	})
 }
 
 func (p *queuePage) callNext() {

@@ -62,40 +62,61 @@ var ErrNotFound = errors.New("not found")
 // power cut; when it fails, neither was written. Durability comes from one synced journal entry
 // (see journal.go); the Bolt commit follows in the background, and every read waits for it.
 func (db *DB) Submit(rec Record, kind string, payload []byte) (OutboxItem, error) {
-	if kind == "" || !json.Valid(payload) {
-		return OutboxItem{}, fmt.Errorf("submit to %s: outbox item needs a kind and a JSON payload", db.path)
-	}
-	now := db.now().UTC()
-	item := OutboxItem{V: outboxRecordVersion, Key: uuid.Must(uuid.NewV7()).String(), Kind: kind,
-		Payload: append(json.RawMessage(nil), payload...), NextAt: now, CreatedAt: now}
-	item, err := db.submit(rec, item)
+	items, err := db.SubmitAll(rec, Upload{Kind: kind, Payload: payload})
 	if err != nil {
-		return OutboxItem{}, fmt.Errorf("submit %s to %s: %w", kind, db.path, err)
+		return OutboxItem{}, err
 	}
-	return item, nil
+	return items[0], nil
 }
 
-func (db *DB) submit(rec Record, item OutboxItem) (OutboxItem, error) {
+// Upload is one item for the township, as SubmitAll takes it.
+type Upload struct {
+	Kind    string
+	Payload []byte
+}
+
+// SubmitAll is Submit with several uploads in one transaction, sent in the order given (a case
+// and the first step of its life, which the township needs in that order).
+func (db *DB) SubmitAll(rec Record, ups ...Upload) ([]OutboxItem, error) {
+	if len(ups) == 0 {
+		return nil, fmt.Errorf("submit to %s: nothing to upload", db.path)
+	}
+	now := db.now().UTC()
+	items := make([]OutboxItem, len(ups))
+	for i, u := range ups {
+		if u.Kind == "" || !json.Valid(u.Payload) {
+			return nil, fmt.Errorf("submit to %s: outbox item needs a kind and a JSON payload", db.path)
+		}
+		items[i] = OutboxItem{V: outboxRecordVersion, Key: uuid.Must(uuid.NewV7()).String(), Kind: u.Kind,
+			Payload: append(json.RawMessage(nil), u.Payload...), NextAt: now, CreatedAt: now}
+	}
+	if err := db.submit(rec, items); err != nil {
+		return nil, fmt.Errorf("submit %s to %s: %w", ups[0].Kind, db.path, err)
+	}
+	return items, nil
+}
+
+func (db *DB) submit(rec Record, items []OutboxItem) error {
 	db.wmu.Lock()
 	defer db.wmu.Unlock()
 	if db.closed {
-		return OutboxItem{}, errors.New("store is closed")
+		return errors.New("store is closed")
 	}
 	// What is pending was applied a moment after its submit; if not, this submit waits for it, so
 	// its checks below see every earlier submit.
 	if err := db.applyPendingLocked(); err != nil {
-		return OutboxItem{}, err
+		return err
 	}
 	var puts []put
 	var size int64
 	err := db.view0(func(tx *bolt.Tx) error {
 		var err error
-		puts, err = db.submitPuts(tx, rec, &item)
+		puts, err = db.submitPuts(tx, rec, items)
 		size = tx.Size()
 		return err
 	})
 	if err != nil {
-		return OutboxItem{}, err
+		return err
 	}
 	var n int
 	for _, p := range puts {
@@ -103,10 +124,10 @@ func (db *DB) submit(rec Record, item OutboxItem) (OutboxItem, error) {
 	}
 	if db.maxSize > 0 && size+int64(8*n)+capMargin > int64(db.maxSize) {
 		// Near the cap: commit straight to Bolt, so a full store refuses this submit itself.
-		return item, db.update0(func(tx *bolt.Tx) error { return applyPuts(tx, puts) })
+		return db.update0(func(tx *bolt.Tx) error { return applyPuts(tx, puts) })
 	}
 	if err := db.journalAppend(puts); err != nil {
-		return OutboxItem{}, err
+		return err
 	}
 	if !db.holdApply {
 		db.applying.Add(1)
@@ -115,11 +136,11 @@ func (db *DB) submit(rec Record, item OutboxItem) (OutboxItem, error) {
 			db.settle()
 		}()
 	}
-	return item, nil
+	return nil
 }
 
 // submitPuts checks a submit against the file and lists its writes, without writing.
-func (db *DB) submitPuts(tx *bolt.Tx, rec Record, item *OutboxItem) ([]put, error) {
+func (db *DB) submitPuts(tx *bolt.Tx, rec Record, items []OutboxItem) ([]put, error) {
 	var puts []put
 	if rec.Bucket != "" {
 		key, value := rec.Key, rec.Value
@@ -140,16 +161,18 @@ func (db *DB) submitPuts(tx *bolt.Tx, rec Record, item *OutboxItem) ([]put, erro
 		}
 	}
 	ob := tx.Bucket(bucketOutbox)
-	seq := ob.Sequence() + 1
-	if ob.Get(seqKey(seq)) != nil {
-		return nil, fmt.Errorf("outbox number %d is taken: %w", seq, ErrCorrupt)
+	for i := range items {
+		seq := ob.Sequence() + 1 + uint64(i)
+		if ob.Get(seqKey(seq)) != nil {
+			return nil, fmt.Errorf("outbox number %d is taken: %w", seq, ErrCorrupt)
+		}
+		items[i].Seq = seq
+		raw, err := db.encodeItem(items[i])
+		if err != nil {
+			return nil, err
+		}
+		puts = append(puts, put{bucket: bucketOutbox, key: seqKey(seq), value: raw, seq: seq})
 	}
-	item.Seq = seq
-	raw, err := db.encodeItem(*item)
-	if err != nil {
-		return nil, err
-	}
-	puts = append(puts, put{bucket: bucketOutbox, key: seqKey(seq), value: raw, seq: seq})
 	for _, p := range puts {
 		if err := checkPut(tx, p); err != nil {
 			return nil, err

@@ -56,6 +56,21 @@ type Person struct {
 	Address  string            `json:"address,omitempty"`
 	Phone    string            `json:"phone,omitempty"`
 	Form     map[string]string `json:"form,omitempty"` // answers may hold anything; sealed with the rest
+	// HandOverTo is who received the result (送达), when it was not the applicant.
+	HandOverTo string `json:"hand_over_to,omitempty"`
+}
+
+// CaseStep is one step of a case's life as stored: who took it and what it carried. Names of
+// people are never here (a hand-over's recipient is in the sealed Person).
+type CaseStep struct {
+	From   string    `json:"from"`
+	To     string    `json:"to"`
+	Actor  string    `json:"actor"` // staff number, or "township"
+	Role   string    `json:"role"`
+	Reason string    `json:"reason,omitempty"`
+	How    string    `json:"how,omitempty"`    // hand-over: collected, delivered, posted
+	Result string    `json:"result,omitempty"` // follow-up: what the resident said
+	At     time.Time `json:"at"`
 }
 
 // Case statuses as the township sets them. Closed ones are purged of personal data on schedule.
@@ -80,6 +95,18 @@ type Case struct {
 	Note       string    `json:"note,omitempty"` // the township's result note
 	Missing    []string  `json:"missing,omitempty"`
 	Proxy      bool      `json:"proxy,omitempty"`
+	// Channel is where the case was taken: "" or "kiosk" (self-service), "window" (综合窗口).
+	Channel string `json:"channel,omitempty"`
+	// Life is the case's place in its life cycle (kiosk/lifecycle's statuses) and Steps how it got
+	// there; Status above is what the township last said.
+	Life  string     `json:"life,omitempty"`
+	Steps []CaseStep `json:"steps,omitempty"`
+	// OnTheSpot marks a 即办件 (done at the window); otherwise the case is a 承诺件 for the township.
+	OnTheSpot bool `json:"on_the_spot,omitempty"`
+	// Received lists the materials the window received (the rest are in Missing).
+	Received []string `json:"received,omitempty"`
+	// Result is the outcome as the window or the township gave it.
+	Result     string    `json:"result,omitempty"`
 	CreatedAt  time.Time `json:"created_at"`
 	PromisedBy time.Time `json:"promised_by"`
 	UpdatedAt  time.Time `json:"updated_at"`
@@ -306,6 +333,72 @@ func (db *DB) CasesFor(idNumber string) ([]Case, error) {
 		out = append(out, c)
 	}
 	return out, nil
+}
+
+// CaseChange prepares a change to a stored case for Submit, so the case and the upload that tells
+// the township about it are written in one transaction. change sees the case with its personal
+// data opened; an error from it stops the submit and nothing is written.
+func (db *DB) CaseChange(number string, change func(*Case) error) Record {
+	return Record{Bucket: string(bucketCases), build: func(tx *bolt.Tx) ([]byte, []byte, []put, error) {
+		raw, err := db.changedCase(tx, number, change)
+		return []byte(number), raw, nil, err
+	}}
+}
+
+// UpdateCase changes a stored case with nothing to upload (a step the township itself took).
+func (db *DB) UpdateCase(number string, change func(*Case) error) error {
+	return db.update(func(tx *bolt.Tx) error {
+		raw, err := db.changedCase(tx, number, change)
+		if err != nil {
+			return err
+		}
+		return tx.Bucket(bucketCases).Put([]byte(number), raw)
+	})
+}
+
+func (db *DB) changedCase(tx *bolt.Tx, number string, change func(*Case) error) ([]byte, error) {
+	var c Case
+	ok, err := GetJSON(tx, bucketCases, []byte(number), &c)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, fmt.Errorf("case %s: %w", number, ErrNotFound)
+	}
+	if c.Person, err = db.openPerson(c.Sealed, bucketCases, c.Number); err != nil {
+		return nil, err
+	}
+	id := ""
+	if c.Person != nil {
+		id = c.Person.IDNumber
+	}
+	if err := change(&c); err != nil {
+		return nil, err
+	}
+	if c.Person != nil && c.Person.IDNumber != id {
+		return nil, fmt.Errorf("case %s: the applicant's ID number cannot change", number)
+	}
+	c.V = caseVersion
+	if c.Sealed, err = db.sealPerson(c.Person, bucketCases, c.Number); err != nil {
+		return nil, err
+	}
+	c.Person = nil
+	return json.Marshal(c)
+}
+
+// Cases lists every stored case with its personal data opened, oldest number first.
+func (db *DB) Cases() ([]Case, error) {
+	cs, err := listJSON[Case](db, bucketCases)
+	if err != nil {
+		return nil, err
+	}
+	for i := range cs {
+		if cs[i].Person, err = db.openPerson(cs[i].Sealed, bucketCases, cs[i].Number); err != nil {
+			return nil, err
+		}
+		cs[i].Sealed = nil
+	}
+	return cs, nil
 }
 
 // SetCaseStatus applies a status update from the township; closing starts the retention clock.

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -165,10 +166,12 @@ const (
 	KindRating  = "rating"
 	KindMessage = "message"
 	KindVote    = "vote"
+	// KindCaseStep is a step in a case's life taken at the hall (受理, 办结, 送达, 回访, ...).
+	KindCaseStep = "case_step"
 )
 
 // KnownKinds lists the kinds the township takes.
-var KnownKinds = []string{KindCase, KindTicket, KindRating, KindMessage, KindVote}
+var KnownKinds = []string{KindCase, KindTicket, KindRating, KindMessage, KindVote, KindCaseStep}
 
 // Applicant is the resident a case is for. It travels whole because the township handles the case.
 type Applicant struct {
@@ -192,7 +195,41 @@ type CasePayload struct {
 	Proxy       bool              `json:"proxy,omitempty"`
 	SubmittedAt time.Time         `json:"submitted_at"`
 	PromisedBy  time.Time         `json:"promised_by"`
+	// Channel is where it was taken: "" (the self-service kiosk) or "window" (综合窗口).
+	Channel string `json:"channel,omitempty"`
+	// OnTheSpot marks a 即办件, done at the window; the rest are 承诺件 for the township.
+	OnTheSpot bool `json:"on_the_spot,omitempty"`
 }
+
+// CaseStepPayload is one staff action on a case at the hall: one or more steps of its life, in
+// order (a 即办件 done on the spot is three: result, ready, handed over).
+type CaseStepPayload struct {
+	Number string     `json:"number"`
+	Steps  []CaseStep `json:"steps"`
+}
+
+// CaseStep is one step: from which status to which, who took it, and what it carries. Statuses
+// are kiosk/lifecycle's; no person's name travels here.
+type CaseStep struct {
+	From   string    `json:"from"`
+	To     string    `json:"to"`
+	Actor  string    `json:"actor"`
+	Role   string    `json:"role"`
+	Reason string    `json:"reason,omitempty"`
+	How    string    `json:"how,omitempty"`
+	Result string    `json:"result,omitempty"`
+	At     time.Time `json:"at"`
+}
+
+// CaseLifeStatuses are the statuses a step may name, in their usual order.
+var CaseLifeStatuses = []string{"received", "accepted", "forwarded", "result_back", "ready", "handed_over",
+	"followed_up", "closed", "returned", "refused"}
+
+// CaseStepRoles are the roles that take steps at the hall.
+var CaseStepRoles = []string{"worker", "head", "agent", "technician"}
+
+// HandOverWays are how a result reaches the resident: 自取, 送达上门, 邮寄.
+var HandOverWays = []string{"collected", "delivered", "posted"}
 
 // TicketPayload is a queue number taken at the kiosk.
 type TicketPayload struct {
@@ -277,6 +314,8 @@ var (
 	ruleTopic     = textrule.Required(40)
 	ruleText      = textrule.Rule{Min: 1, Max: 1000, Multiline: true}
 	ruleOption    = textrule.Required(100)
+	ruleActor     = textrule.Required(32)
+	ruleStepText  = textrule.Lines(500)
 	// RuleDeviceName is a kiosk's name in the township's device list.
 	RuleDeviceName = textrule.Line(40)
 	// RuleVillage is a village's name, as the admin gives it with an enrolment code.
@@ -290,6 +329,7 @@ const (
 	MaxFormFields = 100
 	MaxMissing    = 50
 	MaxReasons    = 10
+	MaxSteps      = 10
 	// VoterLen is the length of a voter token: 32 bytes of HMAC-SHA256, base64url without padding.
 	VoterLen = 43
 )
@@ -337,6 +377,8 @@ func Validate(kind string, payload []byte) error {
 			c.fail("form has %d fields, at most %d", len(p.Form), MaxFormFields)
 		case len(p.Missing) > MaxMissing:
 			c.fail("missing has %d entries, at most %d", len(p.Missing), MaxMissing)
+		case p.Channel != "" && p.Channel != "window":
+			c.fail("channel %q must be empty or window", textrule.Escape(p.Channel))
 		}
 		keys := make([]string, 0, len(p.Form))
 		for k := range p.Form {
@@ -407,6 +449,36 @@ func Validate(kind string, payload []byte) error {
 		}
 		if c.err == nil && p.VotedAt.IsZero() {
 			c.fail("voted_at is required")
+		}
+	case KindCaseStep:
+		var p CaseStepPayload
+		if err := dec(&p); err != nil {
+			return err
+		}
+		c.caseNumber("number", p.Number)
+		if c.err == nil && (len(p.Steps) == 0 || len(p.Steps) > MaxSteps) {
+			c.fail("steps has %d entries, 1 to %d", len(p.Steps), MaxSteps)
+		}
+		for i, st := range p.Steps {
+			at := fmt.Sprintf("steps[%d]", i)
+			switch {
+			case c.err != nil:
+			case !slices.Contains(CaseLifeStatuses, st.From):
+				c.fail("%s.from %q is not a case status (%s)", at, textrule.Escape(st.From), strings.Join(CaseLifeStatuses, ", "))
+			case !slices.Contains(CaseLifeStatuses, st.To):
+				c.fail("%s.to %q is not a case status (%s)", at, textrule.Escape(st.To), strings.Join(CaseLifeStatuses, ", "))
+			case i > 0 && st.From != p.Steps[i-1].To:
+				c.fail("%s.from %s does not follow the step before it (to %s)", at, st.From, p.Steps[i-1].To)
+			case !slices.Contains(CaseStepRoles, st.Role):
+				c.fail("%s.role %q must be one of %s", at, textrule.Escape(st.Role), strings.Join(CaseStepRoles, ", "))
+			case st.How != "" && !slices.Contains(HandOverWays, st.How):
+				c.fail("%s.how %q must be one of %s", at, textrule.Escape(st.How), strings.Join(HandOverWays, ", "))
+			case st.At.IsZero():
+				c.fail("%s.at is required", at)
+			}
+			c.text(at+".actor", st.Actor, ruleActor)
+			c.text(at+".reason", st.Reason, ruleStepText)
+			c.text(at+".result", st.Result, ruleStepText)
 		}
 	default:
 		return fmt.Errorf("%w: unknown kind %q (known: %s)", ErrInvalid, textrule.Escape(kind), strings.Join(KnownKinds, ", "))

@@ -15,6 +15,9 @@ func TestValidateNamesTheField(t *testing.T) {
 		KindRating:  `{"case_number":"261124-K001-007","grade":1,"reasons":["等待时间长"],"rated_at":"2026-11-24T09:00:00Z"}`,
 		KindMessage: `{"id":"m-1","topic":"道路交通","text":"路灯坏了\n请修","created_at":"2026-11-24T09:00:00Z"}`,
 		KindVote:    `{"poll_id":"p1","option":"同意","voter":"` + VoterToken([]byte("k"), "p1", "110101199003070038") + `","voted_at":"2026-11-24T09:00:00Z"}`,
+		KindCaseStep: `{"number":"261124-K001-007","steps":[{"from":"accepted","to":"result_back","actor":"S01","role":"worker","result":"已办结","at":"2026-11-24T09:00:00Z"},` +
+			`{"from":"result_back","to":"ready","actor":"S01","role":"worker","at":"2026-11-24T09:00:00Z"},` +
+			`{"from":"ready","to":"handed_over","actor":"S01","role":"worker","how":"collected","at":"2026-11-24T09:00:00Z"}]}`,
 	}
 	for kind, p := range good {
 		if err := Validate(kind, []byte(p)); err != nil {
@@ -39,6 +42,14 @@ func TestValidateNamesTheField(t *testing.T) {
 		{KindVote, `"同意"`, `"同意\ue000"`, "option: U+E000"},
 		{KindVote, `"voter":"`, `"voter":"x`, "voter"},
 		{KindVote, `"option"`, `"choice"`, "unknown field"},
+		{KindCase, `"promised_by"`, `"channel":"fax","promised_by"`, "channel"},
+		{KindCaseStep, `"to":"result_back"`, `"to":"done"`, `steps[0].to "done"`},
+		{KindCaseStep, `{"from":"result_back"`, `{"from":"accepted"`, "steps[1].from accepted does not follow"},
+		{KindCaseStep, `"role":"worker","how"`, `"role":"resident","how"`, `steps[2].role "resident"`},
+		{KindCaseStep, `"how":"collected"`, `"how":"thrown"`, `steps[2].how "thrown"`},
+		{KindCaseStep, `"result":"已办结"`, `"result":"已办‮结"`, "steps[0].result: U+202E"},
+		{KindCaseStep, `"actor":"S01"`, `"actor":""`, "steps[0].actor"},
+		{KindCaseStep, `"steps":[{`, `"steps":[],"x":[{`, "unknown field"},
 	}
 	for _, b := range bad {
 		p := strings.Replace(good[b.kind], b.from, b.to, 1)

@@ -326,19 +326,24 @@ type itemRecord struct {
 
 // Case is a case as the township keeps it; Applicant is opened on read.
 type Case struct {
-	Number    string            `json:"number"`
-	ItemCode  string            `json:"item_code"`
-	ItemName  string            `json:"item_name"`
-	Village   string            `json:"village"`
-	Device    string            `json:"device"`
-	Status    string            `json:"status"`
-	Note      string            `json:"note,omitempty"`
-	Submitted time.Time         `json:"submitted"`
-	Promised  time.Time         `json:"promised"`
-	Received  time.Time         `json:"received"`
-	Updated   time.Time         `json:"updated"`
-	Missing   []string          `json:"missing,omitempty"`
-	Proxy     bool              `json:"proxy,omitempty"`
+	Number    string    `json:"number"`
+	ItemCode  string    `json:"item_code"`
+	ItemName  string    `json:"item_name"`
+	Village   string    `json:"village"`
+	Device    string    `json:"device"`
+	Status    string    `json:"status"`
+	Note      string    `json:"note,omitempty"`
+	Submitted time.Time `json:"submitted"`
+	Promised  time.Time `json:"promised"`
+	Received  time.Time `json:"received"`
+	Updated   time.Time `json:"updated"`
+	Missing   []string  `json:"missing,omitempty"`
+	Proxy     bool      `json:"proxy,omitempty"`
+	Channel   string    `json:"channel,omitempty"`
+	OnTheSpot bool      `json:"on_the_spot,omitempty"`
+	// Life is where the hall says the case stands (its last step); Steps are the hall's steps.
+	Life      string            `json:"life,omitempty"`
+	Steps     []api.CaseStep    `json:"steps,omitempty"`
 	Applicant *api.Applicant    `json:"-"`
 	Form      map[string]string `json:"-"`
 	Sealed    []byte            `json:"sealed,omitempty"`
@@ -497,7 +502,8 @@ func (s *Store) apply(tx *bolt.Tx, dev Device, it api.Item, now time.Time) (stri
 		priv, _ := json.Marshal(casePrivate{Applicant: p.Applicant, Form: p.Form})
 		c := Case{Number: p.Number, ItemCode: p.ItemCode, ItemName: p.ItemName, Village: dev.Village, Device: dev.ID,
 			Status: localdb.StatusReceived, Submitted: p.SubmittedAt.UTC(), Promised: p.PromisedBy.UTC(),
-			Received: now, Updated: now, Missing: p.Missing, Proxy: p.Proxy,
+			Received: now, Updated: now, Missing: p.Missing, Proxy: p.Proxy, Channel: p.Channel, OnTheSpot: p.OnTheSpot,
+			Life:   "received",
 			Sealed: s.sealer.Seal(priv, "case/"+p.Number)}
 		if err := localdb.PutJSON(tx, bCases, []byte(p.Number), c); err != nil {
 			return "", "", err
@@ -508,6 +514,30 @@ func (s *Store) apply(tx *bolt.Tx, dev Device, it api.Item, now time.Time) (stri
 		// The kiosk learns that the township has the case through the feed, like any later status.
 		return api.Accepted, "", addChange(tx, dev.Village, api.ChangeCaseStatus, p.Number,
 			localdb.CaseStatusChange{Number: p.Number, Status: localdb.StatusReceived, At: now})
+	case api.KindCaseStep:
+		var p api.CaseStepPayload
+		if err := json.Unmarshal(it.Payload, &p); err != nil {
+			return "", "", err
+		}
+		var c Case
+		ok, err := localdb.GetJSON(tx, bCases, []byte(p.Number), &c)
+		switch {
+		case err != nil:
+			return "", "", err
+		case !ok:
+			return rejected("no case %s here: a step is sent after its case", p.Number)
+		case c.Village != dev.Village:
+			return rejected("case %s is a case of another village", p.Number)
+		}
+		if c.Life == "" {
+			c.Life = "received" // a case taken before the township kept the hall's steps
+		}
+		if p.Steps[0].From != c.Life {
+			return rejected("steps[0].from %s: the case stands at %s", p.Steps[0].From, c.Life)
+		}
+		c.Steps = append(c.Steps, p.Steps...)
+		c.Life, c.Updated = p.Steps[len(p.Steps)-1].To, now
+		return api.Accepted, "", localdb.PutJSON(tx, bCases, []byte(p.Number), c)
 	case api.KindRating:
 		var p api.RatingPayload
 		if err := json.Unmarshal(it.Payload, &p); err != nil {

@@ -355,3 +355,47 @@ func TestCaseAndRatingInOneBatch(t *testing.T) {
 		t.Fatalf("%+v", s)
 	}
 }
+
+// A window's case arrives with the first steps of its life in one batch; later steps follow where
+// the case stands; a step for a case that is not here, of another village, or from a status the
+// case is not at is refused with the reason and changes nothing.
+func TestCaseSteps(t *testing.T) {
+	f := newFixture(t)
+	num := casenum.Format(day, f.a.Code, 4)
+	c := f.caseOf(num)
+	c.Channel = "window"
+	step := func(from, to string) api.CaseStep {
+		return api.CaseStep{From: from, To: to, Actor: "S01", Role: "worker", At: day}
+	}
+	rs := f.send(f.a, f.item(api.KindCase, c),
+		f.item(api.KindCaseStep, api.CaseStepPayload{Number: num, Steps: []api.CaseStep{step("received", "accepted"), step("accepted", "forwarded")}}))
+	for _, r := range rs {
+		if r.Status != api.Accepted {
+			t.Fatalf("window case and its steps: %+v", rs)
+		}
+	}
+	got, err := f.st.Case(num)
+	if err != nil || got.Life != "forwarded" || len(got.Steps) != 2 || got.Channel != "window" {
+		t.Fatalf("case after its steps: %+v %v", got, err)
+	}
+	other := casenum.Format(day, f.b.Code, 1)
+	f.send(f.b, f.item(api.KindCase, f.caseOf(other)))
+	before := f.snapshot()
+	for _, bad := range []struct {
+		dev  Device
+		p    api.CaseStepPayload
+		want string
+	}{
+		{f.a, api.CaseStepPayload{Number: casenum.Format(day, f.a.Code, 9), Steps: []api.CaseStep{step("received", "accepted")}}, "a step is sent after its case"},
+		{f.a, api.CaseStepPayload{Number: other, Steps: []api.CaseStep{step("received", "accepted")}}, "another village"},
+		{f.a, api.CaseStepPayload{Number: num, Steps: []api.CaseStep{step("received", "accepted")}}, "the case stands at forwarded"},
+	} {
+		rs := f.send(bad.dev, f.item(api.KindCaseStep, bad.p))
+		if rs[0].Status != api.Rejected || !strings.Contains(rs[0].Reason, bad.want) {
+			t.Errorf("%s: %+v, want rejected with %q", bad.want, rs[0], bad.want)
+		}
+	}
+	if f.snapshot() != before {
+		t.Fatal("a refused step changed the file")
+	}
+}

@@ -87,14 +87,14 @@ func ClosedStatus(s string) bool { return s == StatusDone || s == StatusRejected
 
 // Case is one application (办件).
 type Case struct {
-	V          int       `json:"v"`
-	Number     string    `json:"number"`
-	ItemCode   string    `json:"item_code"`
-	ItemName   string    `json:"item_name"`
-	Status     string    `json:"status"`
-	Note       string    `json:"note,omitempty"` // the township's result note
-	Missing    []string  `json:"missing,omitempty"`
-	Proxy      bool      `json:"proxy,omitempty"`
+	V        int      `json:"v"`
+	Number   string   `json:"number"`
+	ItemCode string   `json:"item_code"`
+	ItemName string   `json:"item_name"`
+	Status   string   `json:"status"`
+	Note     string   `json:"note,omitempty"` // the township's result note
+	Missing  []string `json:"missing,omitempty"`
+	Proxy    bool     `json:"proxy,omitempty"`
 	// Channel is where the case was taken: "" or "kiosk" (self-service), "window" (综合窗口).
 	Channel string `json:"channel,omitempty"`
 	// Life is the case's place in its life cycle (kiosk/lifecycle's statuses) and Steps how it got

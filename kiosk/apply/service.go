@@ -119,9 +119,10 @@ func (s *Service) Promised(it catalog.Item, at time.Time) time.Time {
 	return s.Calendar.Add(at, it.PromisedLimitDays)
 }
 
-// nextCaseNumber makes a number like 260302-K007-012 (casenum): date, kiosk, the day's sequence.
-// Short enough to copy by hand, unique across the township's kiosks.
-func (s *Service) nextCaseNumber(at time.Time) (string, error) {
+// NextCaseNumber makes a number like 260302-K007-012 (casenum): date, device, the day's sequence.
+// Short enough to copy by hand, unique across the township's devices; the window numbers its
+// cases through it too.
+func (s *Service) NextCaseNumber(at time.Time) (string, error) {
 	n, err := s.DB.NextNumber("case/" + casenum.Prefix(at, s.Cfg.KioskCode))
 	if err != nil {
 		return "", err
@@ -154,7 +155,7 @@ func (s *Service) Submit(sess *Session) (localdb.Case, error) {
 		return localdb.Case{}, ErrIncomplete
 	}
 	missing := sess.Missing(it)
-	number, err := s.nextCaseNumber(now)
+	number, err := s.NextCaseNumber(now)
 	if err != nil {
 		return localdb.Case{}, fmt.Errorf("submit: %w", err)
 	}

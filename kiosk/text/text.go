@@ -289,6 +289,12 @@ type Strings struct {
 		Cancel         string `toml:"cancel"`
 		OK             string `toml:"ok"`
 	} `toml:"desk"`
+	// Intake is the window's one-window intake (一窗受理) and its worklists.
+	Intake struct {
+		NoResident       string `toml:"no_resident"`
+		BadText          string `toml:"bad_text"`
+		MissingMaterials string `toml:"missing_materials"`
+	} `toml:"intake"`
 	// Voice are the prompts the kiosk speaks when [voice] prompts is on (Chinese characters
 	// only: they are read as tone-numbered pinyin).
 	Voice struct {

@@ -612,6 +612,10 @@ func IDCheckDigit(first17 string) (c byte, ok bool) {
 	return "10X98765432"[sum%11], true
 }
 
+// ValidID checks an 18-character resident ID number's check digit (a number typed by staff is
+// checked by it before a case is taken).
+func ValidID(id string) bool { return validID(id) }
+
 // validID checks an 18-character resident ID number's check digit.
 func validID(id string) bool {
 	if len(id) != 18 {

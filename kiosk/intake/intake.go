@@ -1,0 +1,535 @@
+// Package intake is the comprehensive window's one-window intake (一窗受理) without the screens:
+// whom a case is for (a card laid on the window's reader, or an ID number staff type and the
+// check digit confirms), the draft of one case (item, typed answers, the materials received),
+// what still stops acceptance, and acceptance itself: the case and the first steps of its life
+// stored and queued for the township in one transaction, then the 受理单. A 即办件 is finished on
+// the spot; a 承诺件 goes to the township with its promised date in working days. Later steps
+// (送达, 回访, closing, returning) go through kiosk/lifecycle's rules and are uploaded the same way.
+package intake
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"golang.org/x/text/unicode/norm"
+
+	"hallkiosk/drivers/idcard"
+	"hallkiosk/kiosk/apply"
+	"hallkiosk/kiosk/catalog"
+	"hallkiosk/kiosk/docs"
+	"hallkiosk/kiosk/form"
+	"hallkiosk/kiosk/lifecycle"
+	"hallkiosk/kiosk/staff"
+	"hallkiosk/localdb"
+	"hallkiosk/township/api"
+	"hallkiosk/township/api/casenum"
+	"hallkiosk/township/api/textrule"
+)
+
+// Channel is what a window case says it is to the township.
+const Channel = "window"
+
+// Resident is whom a case is for, as the window knows them. It lives in the draft (memory) until
+// the case is stored sealed.
+type Resident struct {
+	Name, IDNumber, Address string
+	IDType                  string // api.Applicant's id_type: "" for a resident ID card
+	FromCard                bool   // read from the card, not typed
+}
+
+// Errors of a typed identity; the screen words them ([intake] strings).
+var (
+	ErrIDNumber = errors.New("not an 18-character resident ID number with a valid check digit")
+	ErrName     = errors.New("the applicant's name is required")
+)
+
+// FromCard takes the resident from a card laid on the window's reader.
+func FromCard(c idcard.Card) Resident {
+	r := Resident{Name: norm.NFC.String(apply.HolderName(c)), IDNumber: c.IDNumber, Address: norm.NFC.String(c.Address), FromCard: true}
+	if c.Type != idcard.CardResident {
+		r.IDType = c.Type.Code()
+	}
+	return r
+}
+
+// Typed takes a resident whose card is not here (forgotten, or a proxy brings the case): the ID
+// number must pass its check digit and the name the text rule.
+func Typed(name, idNumber string) (Resident, error) {
+	id := strings.ToUpper(strings.TrimSpace(idNumber))
+	name = norm.NFC.String(strings.TrimSpace(name))
+	if !api.ValidID(id) {
+		return Resident{}, ErrIDNumber
+	}
+	if name == "" {
+		return Resident{}, ErrName
+	}
+	if err := textrule.Check("name", name, textrule.Required(100)); err != nil {
+		return Resident{}, fmt.Errorf("%w: %w", ErrName, err)
+	}
+	return Resident{Name: name, IDNumber: id}, nil
+}
+
+// Draft is one case being taken at the window: the flow's whole state, dropped with Wipe.
+type Draft struct {
+	Resident *Resident
+	Item     catalog.Item
+	Answers  map[string]string
+	Received map[int]bool // materials handed in, by index in Item.Materials
+	// OnTheSpot is a 即办件 (finished at the window); it starts as the catalog says (承诺时限 0).
+	OnTheSpot bool
+}
+
+// NewDraft starts a case for an item.
+func NewDraft(it catalog.Item) *Draft {
+	return &Draft{Item: it, Answers: map[string]string{}, Received: map[int]bool{}, OnTheSpot: it.PromisedLimitDays == 0}
+}
+
+// Missing lists the required materials not handed in.
+func (d *Draft) Missing() []string {
+	var out []string
+	for i, m := range d.Item.Materials {
+		if m.Required && !d.Received[i] {
+			out = append(out, m.Name)
+		}
+	}
+	return out
+}
+
+// ReceivedNames lists the materials handed in, in the guide's order.
+func (d *Draft) ReceivedNames() []string {
+	var out []string
+	for i, m := range d.Item.Materials {
+		if d.Received[i] {
+			out = append(out, m.Name)
+		}
+	}
+	return out
+}
+
+// Wipe forgets the resident and the answers.
+func (d *Draft) Wipe() {
+	if d == nil {
+		return
+	}
+	if d.Resident != nil {
+		*d.Resident = Resident{}
+	}
+	*d = Draft{}
+}
+
+// Problem is one thing that stops acceptance: Field is a form field's id, or FieldResident or
+// FieldMaterials; Text says it in Chinese.
+type Problem struct {
+	Field, Text string
+}
+
+// Problem fields that are not form fields.
+const (
+	FieldResident  = "resident"
+	FieldMaterials = "materials"
+)
+
+// Service takes cases at the window over the self-service's numbering, dates and printer.
+type Service struct {
+	Apply *apply.Service
+}
+
+// Check lists what stops acceptance of d, in the order the screen shows it; empty means 受理 may go.
+func (s *Service) Check(d *Draft) []Problem {
+	t := s.Apply.Text.Intake
+	var out []Problem
+	if d.Resident == nil {
+		out = append(out, Problem{FieldResident, t.NoResident})
+	} else if d.Resident.FromCard {
+		if p := apply.CardProblem(s.Apply.Text, idcard.Card{Name: d.Resident.Name, IDNumber: d.Resident.IDNumber}, s.Apply.Clock.Now()); p != "" {
+			out = append(out, Problem{FieldResident, p})
+		}
+	}
+	probs := form.CheckAll(s.Apply.Text, d.Item.Form, d.Answers, s.Apply.Clock.Now())
+	for _, f := range d.Item.Form {
+		if msg, ok := probs[f.ID]; ok {
+			out = append(out, Problem{f.ID, msg})
+		} else if v := d.Answers[f.ID]; v != "" {
+			if err := textrule.Check(f.Label, norm.NFC.String(strings.TrimSpace(v)), textrule.Lines(2000)); err != nil {
+				out = append(out, Problem{f.ID, strings.ReplaceAll(t.BadText, "{label}", f.Label)})
+			}
+		}
+	}
+	if m := d.Missing(); len(m) > 0 && !d.Item.AllowIncomplete {
+		out = append(out, Problem{FieldMaterials, strings.ReplaceAll(t.MissingMaterials, "{list}", strings.Join(m, "、"))})
+	}
+	return out
+}
+
+// NotReadyError is an acceptance refused because of what Check finds; nothing was stored.
+type NotReadyError struct{ Problems []Problem }
+
+func (e *NotReadyError) Error() string {
+	var f []string
+	for _, p := range e.Problems {
+		f = append(f, p.Field)
+	}
+	return "case not ready for acceptance: " + strings.Join(f, ", ")
+}
+
+// Accept takes the case: stored sealed, with its life's first steps (received, accepted, and for a
+// 承诺件 forwarded to the township) and both uploads in one fsynced transaction, before it returns.
+func (s *Service) Accept(d *Draft, by staff.Session) (localdb.Case, error) {
+	a := s.Apply
+	if probs := s.Check(d); len(probs) > 0 {
+		return localdb.Case{}, &NotReadyError{probs}
+	}
+	now := a.Clock.Now()
+	life := lifecycle.Case{Status: lifecycle.Received}
+	var err error
+	if life, err = lifecycle.Apply(life, lifecycle.Event{To: lifecycle.Accepted, Actor: by.ID, Role: by.Role, At: now}); err != nil {
+		return localdb.Case{}, fmt.Errorf("accept: %w", err)
+	}
+	promised := now
+	if !d.OnTheSpot {
+		if life, err = lifecycle.Apply(life, lifecycle.Event{To: lifecycle.Forwarded, Actor: by.ID, Role: by.Role, At: now}); err != nil {
+			return localdb.Case{}, fmt.Errorf("accept: %w", err)
+		}
+		promised = a.Promised(d.Item, now)
+	}
+	number, err := a.NextCaseNumber(now)
+	if err != nil {
+		return localdb.Case{}, fmt.Errorf("accept: %w", err)
+	}
+	answers, labelled := map[string]string{}, map[string]string{}
+	for _, f := range d.Item.Form {
+		if v := norm.NFC.String(strings.TrimSpace(d.Answers[f.ID])); v != "" {
+			answers[f.ID], labelled[f.Label] = v, v
+		}
+	}
+	r := *d.Resident
+	missing := d.Missing()
+	payload, err := json.Marshal(api.CasePayload{Number: number, ItemCode: d.Item.Code, ItemName: d.Item.Name,
+		Applicant: api.Applicant{Name: r.Name, IDNumber: r.IDNumber, IDType: r.IDType, Phone: answers["phone"], Address: r.Address},
+		Form:      labelled, Missing: missing, SubmittedAt: now.UTC(), PromisedBy: promised.UTC(), Channel: Channel, OnTheSpot: d.OnTheSpot})
+	if err != nil {
+		return localdb.Case{}, err
+	}
+	if err := api.Validate(api.KindCase, payload); err != nil {
+		// The township would refuse it for good; say so while the resident is at the window.
+		return localdb.Case{}, fmt.Errorf("accept: %w", err)
+	}
+	steps := storedSteps(life.History)
+	stepPayload, err := stepsPayload(number, steps)
+	if err != nil {
+		return localdb.Case{}, fmt.Errorf("accept: %w", err)
+	}
+	c := localdb.Case{Number: number, ItemCode: d.Item.Code, ItemName: d.Item.Name, Missing: missing,
+		Received: d.ReceivedNames(), Channel: Channel, Life: string(life.Status), Steps: steps, OnTheSpot: d.OnTheSpot,
+		CreatedAt: now.UTC(), PromisedBy: promised,
+		Person: &localdb.Person{Name: r.Name, IDNumber: r.IDNumber, Address: r.Address, Phone: answers["phone"], Form: answers}}
+	rec, err := a.DB.CaseRecord(c)
+	if err != nil {
+		return localdb.Case{}, fmt.Errorf("accept: %w", err)
+	}
+	if _, err := a.DB.SubmitAll(rec, localdb.Upload{Kind: api.KindCase, Payload: payload},
+		localdb.Upload{Kind: api.KindCaseStep, Payload: stepPayload}); err != nil {
+		return localdb.Case{}, fmt.Errorf("accept: %w", err)
+	}
+	s.audit(by, "case.accept", number)
+	if a.Log != nil {
+		a.Log.Info("case accepted at the window", "case", number, "item", d.Item.Code, "staff", by.ID,
+			"on_the_spot", d.OnTheSpot, "missing", len(missing))
+	}
+	s.kick()
+	c.Status = localdb.StatusSubmitted
+	return c, nil
+}
+
+// Complete finishes a 即办件 on the spot: the result, ready, and handed over to the applicant at the
+// window, as one action of the staff member.
+func (s *Service) Complete(number string, by staff.Session, result string) (localdb.Case, error) {
+	now := s.Apply.Clock.Now()
+	result = norm.NFC.String(strings.TrimSpace(result))
+	return s.steps(number, by, "case.complete", func(c localdb.Case, life lifecycle.Case) ([]lifecycle.Event, error) {
+		if !c.OnTheSpot {
+			return nil, fmt.Errorf("case %s is not an on-the-spot case (即办件): %w", number, lifecycle.ErrRefused)
+		}
+		if result == "" {
+			return nil, &lifecycle.RefusedError{From: life.Status, To: lifecycle.ResultBack, Role: by.Role, Why: "this step needs a result"}
+		}
+		name := ""
+		if c.Person != nil {
+			name = c.Person.Name
+		}
+		return []lifecycle.Event{
+			{To: lifecycle.ResultBack, Reason: result},
+			{To: lifecycle.Ready},
+			{To: lifecycle.HandedOver, HandOver: &lifecycle.HandOver{To: name, How: lifecycle.Collected, At: now}},
+		}, nil
+	})
+}
+
+// Step takes one step of a case's life (return, refuse, ready, 送达, 回访, close ...), as the rules
+// allow it for the staff member's role, and uploads it.
+func (s *Service) Step(number string, by staff.Session, ev lifecycle.Event) (localdb.Case, error) {
+	return s.steps(number, by, "case."+string(ev.To), func(localdb.Case, lifecycle.Case) ([]lifecycle.Event, error) {
+		return []lifecycle.Event{ev}, nil
+	})
+}
+
+// Life is the part of a stored case the life cycle decides on.
+func Life(c localdb.Case) lifecycle.Case {
+	st := lifecycle.Status(c.Life)
+	if st == "" {
+		st = lifecycle.Received // a kiosk case before the window took it on
+	}
+	return lifecycle.Case{Number: c.Number, Status: st}
+}
+
+// ErrChanged is a step on a case that changed since it was read (another window took a step).
+var ErrChanged = errors.New("the case changed meanwhile; look at it again")
+
+// steps applies the events plan makes, in order, to the stored case, and stores and uploads them in
+// one transaction; a refusal of any of them changes nothing.
+func (s *Service) steps(number string, by staff.Session, action string, plan func(localdb.Case, lifecycle.Case) ([]lifecycle.Event, error)) (localdb.Case, error) {
+	a := s.Apply
+	now := a.Clock.Now()
+	c, err := a.DB.Case(number)
+	if err != nil {
+		return localdb.Case{}, fmt.Errorf("case %s: %w", number, err)
+	}
+	life := Life(c)
+	evs, err := plan(c, life)
+	if err != nil {
+		return localdb.Case{}, fmt.Errorf("case %s: %w", number, err)
+	}
+	applicant := ""
+	if c.Person != nil {
+		applicant = c.Person.Name
+	}
+	result, handOverTo := "", ""
+	for _, ev := range evs {
+		ev.Actor, ev.Role = by.ID, by.Role
+		if ev.At.IsZero() {
+			ev.At = now
+		}
+		if ev.HandOver != nil && ev.HandOver.At.IsZero() {
+			ev.HandOver.At = now
+		}
+		if ev.FollowUp != nil && ev.FollowUp.At.IsZero() {
+			ev.FollowUp.At = now
+		}
+		ev.Reason = norm.NFC.String(strings.TrimSpace(ev.Reason))
+		if life, err = lifecycle.Apply(life, ev); err != nil {
+			return localdb.Case{}, fmt.Errorf("case %s: %w", number, err)
+		}
+		if ev.To == lifecycle.ResultBack {
+			result = ev.Reason
+		}
+		if ev.HandOver != nil && ev.HandOver.To != applicant {
+			handOverTo = norm.NFC.String(strings.TrimSpace(ev.HandOver.To))
+		}
+	}
+	steps := storedSteps(life.History)
+	payload, err := stepsPayload(number, steps)
+	if err != nil {
+		return localdb.Case{}, fmt.Errorf("case %s: %w", number, err)
+	}
+	var out localdb.Case
+	rec := a.DB.CaseChange(number, func(cur *localdb.Case) error {
+		if cur.Life != c.Life || len(cur.Steps) != len(c.Steps) {
+			return ErrChanged
+		}
+		cur.Steps = append(cur.Steps, steps...)
+		cur.Life, cur.UpdatedAt = string(life.Status), now.UTC()
+		if result != "" {
+			cur.Result = result
+		}
+		if handOverTo != "" && cur.Person != nil {
+			cur.Person.HandOverTo = handOverTo
+		}
+		if life.Status == lifecycle.Closed && cur.ClosedAt.IsZero() {
+			cur.ClosedAt = now.UTC()
+		}
+		out = *cur
+		return nil
+	})
+	if _, err := a.DB.SubmitAll(rec, localdb.Upload{Kind: api.KindCaseStep, Payload: payload}); err != nil {
+		return localdb.Case{}, fmt.Errorf("case %s: %w", number, err)
+	}
+	s.audit(by, action, number)
+	if a.Log != nil {
+		a.Log.Info("case step", "case", number, "to", life.Status, "staff", by.ID)
+	}
+	s.kick()
+	return out, nil
+}
+
+// storedSteps turns the life cycle's history into the store's and the upload's steps.
+func storedSteps(h []lifecycle.Entry) []localdb.CaseStep {
+	out := make([]localdb.CaseStep, 0, len(h))
+	for _, e := range h {
+		st := localdb.CaseStep{From: string(e.From), To: string(e.To), Actor: e.Actor, Role: e.Role, Reason: e.Reason, At: e.At.UTC()}
+		if e.HandOver != nil {
+			st.How = string(e.HandOver.How)
+		}
+		if e.FollowUp != nil {
+			st.Result = e.FollowUp.Result
+		}
+		if e.To == lifecycle.ResultBack {
+			st.Result, st.Reason = e.Reason, ""
+		}
+		out = append(out, st)
+	}
+	return out
+}
+
+func stepsPayload(number string, steps []localdb.CaseStep) ([]byte, error) {
+	p := api.CaseStepPayload{Number: number}
+	for _, st := range steps {
+		p.Steps = append(p.Steps, api.CaseStep{From: st.From, To: st.To, Actor: st.Actor, Role: st.Role,
+			Reason: st.Reason, How: st.How, Result: st.Result, At: st.At})
+	}
+	raw, err := json.Marshal(p)
+	if err != nil {
+		return nil, err
+	}
+	if err := api.Validate(api.KindCaseStep, raw); err != nil {
+		return nil, err
+	}
+	return raw, nil
+}
+
+func (s *Service) kick() {
+	if s.Apply.Kick != nil {
+		s.Apply.Kick()
+	}
+}
+
+func (s *Service) audit(by staff.Session, action, subject string) {
+	if err := s.Apply.DB.Audit(by.ID, action, subject); err != nil && s.Apply.Log != nil {
+		s.Apply.Log.Error("audit log", "action", action, "err", err)
+	}
+}
+
+// Settle moves the window's forwarded cases on by what the township sent down (办结 is the result
+// back, 不予受理 a refusal), with the township as the actor; nothing is uploaded, the township
+// knows. It returns how many moved.
+func (s *Service) Settle() (int, error) {
+	cs, err := s.Apply.DB.Cases()
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, c := range cs {
+		to, ok := lifecycle.FromTownship(c.Status)
+		if !ok || lifecycle.Status(c.Life) != lifecycle.Forwarded {
+			continue
+		}
+		err := s.Apply.DB.UpdateCase(c.Number, func(c *localdb.Case) error {
+			life, err := lifecycle.Apply(Life(*c), lifecycle.Event{To: to, Actor: lifecycle.ActorTownship, Role: lifecycle.ActorTownship,
+				Reason: c.Note, At: c.UpdatedAt})
+			if err != nil {
+				return err
+			}
+			c.Steps = append(c.Steps, storedSteps(life.History)...)
+			c.Life = string(life.Status)
+			if to == lifecycle.ResultBack {
+				c.Result = c.Note
+			}
+			return nil
+		})
+		if err != nil {
+			return n, fmt.Errorf("settle case %s: %w", c.Number, err)
+		}
+		n++
+	}
+	return n, nil
+}
+
+// Find looks a case up by its number, or a resident's cases by ID number, newest first.
+func (s *Service) Find(query string) ([]localdb.Case, error) {
+	q := strings.ToUpper(strings.TrimSpace(query))
+	if n, err := casenum.Parse(q, s.Apply.Clock.Now().Location()); err == nil {
+		c, err := s.Apply.DB.Case(n.String())
+		if errors.Is(err, localdb.ErrNotFound) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		return []localdb.Case{c}, nil
+	}
+	if api.ValidID(q) {
+		cs, err := s.Apply.DB.CasesFor(q)
+		slices.Reverse(cs)
+		return cs, err
+	}
+	return nil, ErrQuery
+}
+
+// ErrQuery is a search that is neither a case number nor an ID number.
+var ErrQuery = errors.New("neither a case number nor an ID number")
+
+// Lists are the window's worklists.
+type Lists struct {
+	Overdue, DueSoon, Open []localdb.Case
+}
+
+// Worklists lists the open cases of this window: overdue (promise passed), due within soon
+// working days, and all open ones, each soonest promise first.
+func (s *Service) Worklists(soon int) (Lists, error) {
+	cs, err := s.Apply.DB.Cases()
+	if err != nil {
+		return Lists{}, err
+	}
+	now := s.Apply.Clock.Now()
+	until := now
+	if s.Apply.Calendar != nil {
+		until = s.Apply.Calendar.Add(now, soon)
+	}
+	byNumber := map[string]localdb.Case{}
+	var dated []lifecycle.Dated
+	for _, c := range cs {
+		if c.Channel != Channel || !lifecycle.Open(lifecycle.Status(c.Life)) {
+			continue
+		}
+		byNumber[c.Number] = c
+		dated = append(dated, lifecycle.Dated{Number: c.Number, Status: lifecycle.Status(c.Life), Promise: c.PromisedBy})
+	}
+	pick := func(ds []lifecycle.Dated) []localdb.Case {
+		out := make([]localdb.Case, 0, len(ds))
+		for _, d := range ds {
+			out = append(out, byNumber[d.Number])
+		}
+		return out
+	}
+	all := slices.Clone(dated)
+	slices.SortFunc(all, func(a, b lifecycle.Dated) int { return a.Promise.Compare(b.Promise) })
+	return Lists{Overdue: pick(lifecycle.Overdue(dated, now)), DueSoon: pick(lifecycle.DueSoon(dated, now, until)), Open: pick(all)}, nil
+}
+
+// Slip lays out the 受理单 of a case taken at the window, with its materials checklist.
+func (s *Service) Slip(c localdb.Case, by staff.Session) ([]byte, error) {
+	a := s.Apply
+	it, _ := a.Catalog.Item(c.ItemCode)
+	sl := docs.Slip{Hall: a.Cfg.Hall, CaseNumber: c.Number, Item: c.ItemName, Staff: by.ID + " " + by.Name,
+		Accepted: c.CreatedAt.In(a.Clock.Now().Location())}
+	if !c.OnTheSpot {
+		sl.Promised = c.PromisedBy
+	}
+	if c.Person != nil {
+		sl.Name, sl.IDNumber = c.Person.Name, c.Person.IDNumber
+	}
+	for _, m := range it.Materials {
+		if m.Required || slices.Contains(c.Received, m.Name) {
+			sl.Materials = append(sl.Materials, docs.SlipMaterial{Name: m.Name, Received: slices.Contains(c.Received, m.Name)})
+		}
+	}
+	return sl.Doc(a.Text).Bytes(a.Cfg.Paper)
+}
+
+// Due says when a case is promised, for lists: the date, and whether it has passed.
+func Due(c localdb.Case, now time.Time) (time.Time, bool) {
+	return c.PromisedBy, lifecycle.Open(lifecycle.Status(c.Life)) && now.After(c.PromisedBy)
+}

@@ -8,11 +8,13 @@
 package intake
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/text/unicode/norm"
@@ -136,7 +138,22 @@ const (
 // Service takes cases at the window over the self-service's numbering, dates and printer.
 type Service struct {
 	Apply *apply.Service
+	index *catalog.Index
+	once  sync.Once
 }
+
+// Search finds catalog items by name, keyword or pinyin initials, as the kiosk's search does.
+func (s *Service) Search(query string) []catalog.Item {
+	s.once.Do(func() { s.index = catalog.NewIndex(s.Apply.Catalog) })
+	if strings.TrimSpace(query) == "" {
+		return nil
+	}
+	return s.index.Search(query)
+}
+
+// Print sends a slip to the window's printer; the error carries the sentence for the screen
+// (*apply.PrintError).
+func (s *Service) Print(ctx context.Context, job []byte) error { return s.Apply.Print(ctx, job) }
 
 // Check lists what stops acceptance of d, in the order the screen shows it; empty means 受理 may go.
 func (s *Service) Check(d *Draft) []Problem {
@@ -252,10 +269,10 @@ func (s *Service) Complete(number string, by staff.Session, result string) (loca
 	result = norm.NFC.String(strings.TrimSpace(result))
 	return s.steps(number, by, "case.complete", func(c localdb.Case, life lifecycle.Case) ([]lifecycle.Event, error) {
 		if !c.OnTheSpot {
-			return nil, fmt.Errorf("case %s is not an on-the-spot case (即办件): %w", number, lifecycle.ErrRefused)
+			return nil, &lifecycle.RefusedError{From: life.Status, To: lifecycle.ResultBack, Role: by.Role, Code: lifecycle.NotAllowed, Why: "not an on-the-spot case (即办件)"}
 		}
 		if result == "" {
-			return nil, &lifecycle.RefusedError{From: life.Status, To: lifecycle.ResultBack, Role: by.Role, Why: "this step needs a result"}
+			return nil, &lifecycle.RefusedError{From: life.Status, To: lifecycle.ResultBack, Role: by.Role, Code: lifecycle.NeedsResult, Why: "this step needs a result"}
 		}
 		name := ""
 		if c.Person != nil {

@@ -123,8 +123,22 @@ type Case struct {
 type RefusedError struct {
 	From, To Status
 	Role     string
+	Code     Refusal
 	Why      string
 }
+
+// Refusal is why a step is refused, for the window to word.
+type Refusal int
+
+// The refusals.
+const (
+	NotAllowed    Refusal = iota // no such step from here (or the case is closed)
+	WrongRole                    // the step is another role's
+	NeedsReason                  // a reason is required
+	NeedsResult                  // a result is required (即办件, follow-up)
+	NeedsHandOver                // to whom, how and when
+	NeedsActor                   // who takes it, and when
+)
 
 func (e *RefusedError) Error() string {
 	return fmt.Sprintf("case step %s -> %s by %s refused: %s", e.From, e.To, e.Role, e.Why)
@@ -156,29 +170,36 @@ func Next(from Status, role string) []Status {
 	return out
 }
 
+// Needs says what a step from one status to another must carry, so the window asks for it before
+// it offers the step: a reason, the hand-over's details, the follow-up's result.
+func Needs(from, to Status) (reason, handOver, followUp bool) {
+	s, ok := find(from, to)
+	return ok && s.reason, ok && s.handOver, ok && s.followUp
+}
+
 // Apply takes one step. On a refusal the case comes back unchanged with a *RefusedError.
 func Apply(c Case, ev Event) (Case, error) {
-	refuse := func(why string) (Case, error) {
-		return c, &RefusedError{From: c.Status, To: ev.To, Role: ev.Role, Why: why}
+	refuse := func(code Refusal, why string) (Case, error) {
+		return c, &RefusedError{From: c.Status, To: ev.To, Role: ev.Role, Code: code, Why: why}
 	}
 	s, ok := find(c.Status, ev.To)
 	switch {
 	case c.Status == Closed:
-		return refuse("the case is closed")
+		return refuse(NotAllowed, "the case is closed")
 	case !ok:
-		return refuse(fmt.Sprintf("a case %s cannot go to %s", c.Status, ev.To))
+		return refuse(NotAllowed, fmt.Sprintf("a case %s cannot go to %s", c.Status, ev.To))
 	case !slices.Contains(s.roles, ev.Role):
-		return refuse(fmt.Sprintf("this step is for %s", strings.Join(s.roles, " or ")))
+		return refuse(WrongRole, fmt.Sprintf("this step is for %s", strings.Join(s.roles, " or ")))
 	case ev.Role != ActorTownship && ev.Actor == "":
-		return refuse("the step needs the staff member who takes it")
+		return refuse(NeedsActor, "the step needs the staff member who takes it")
 	case s.reason && strings.TrimSpace(ev.Reason) == "":
-		return refuse("this step needs a reason")
+		return refuse(NeedsReason, "this step needs a reason")
 	case s.handOver && (ev.HandOver == nil || strings.TrimSpace(ev.HandOver.To) == "" || !validHow(ev.HandOver.How) || ev.HandOver.At.IsZero()):
-		return refuse("a hand-over needs to whom, how (collected, delivered, posted) and when")
+		return refuse(NeedsHandOver, "a hand-over needs to whom, how (collected, delivered, posted) and when")
 	case s.followUp && (ev.FollowUp == nil || strings.TrimSpace(ev.FollowUp.Result) == "" || ev.FollowUp.At.IsZero()):
-		return refuse("a follow-up needs its result and when")
+		return refuse(NeedsResult, "a follow-up needs its result and when")
 	case ev.At.IsZero():
-		return refuse("the step needs its time")
+		return refuse(NeedsActor, "the step needs its time")
 	}
 	out := c
 	out.History = append(slices.Clip(c.History), Entry{From: c.Status, To: ev.To, Event: ev})

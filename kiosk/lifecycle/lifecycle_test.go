@@ -128,3 +128,22 @@ func TestFromTownshipAndDue(t *testing.T) {
 		t.Fatalf("due soon %v", got)
 	}
 }
+
+func TestNeeds(t *testing.T) {
+	for _, c := range []struct {
+		from, to                   Status
+		reason, handOver, followUp bool
+	}{
+		{Received, Returned, true, false, false},
+		{Ready, HandedOver, false, true, false},
+		{HandedOver, FollowedUp, false, false, true},
+		{HandedOver, Closed, true, false, false},
+		{FollowedUp, Closed, false, false, false},
+		{Closed, Received, false, false, false}, // no such step
+	} {
+		r, h, f := Needs(c.from, c.to)
+		if r != c.reason || h != c.handOver || f != c.followUp {
+			t.Errorf("Needs(%s, %s) = %v %v %v", c.from, c.to, r, h, f)
+		}
+	}
+}

@@ -151,15 +151,16 @@ func run() int {
 		go background(ctx, db, cfg, loop, clk, log)
 		hq = hallQueue(ctx, db, cfg, strs, loop, clk, log)
 		speaker = startVoice(ctx, cfg, strs, hq, log)
-		if cfg.Mode == config.ModeSelfService {
+		// The window takes cases too (一窗受理): the same numbering, dates and printer.
+		if cfg.Mode == config.ModeSelfService || cfg.Mode == config.ModeWindow {
 			svc = applyService(db, sealer, cfg, strs, loop, clk, log)
-			if hq != nil {
+			if hq != nil && cfg.Mode == config.ModeSelfService {
 				svc.Hall = hq
 			}
 		}
 	}
 	var cat *catalog.Catalog
-	if db != nil && cfg.Mode == config.ModeSelfService {
+	if db != nil && (cfg.Mode == config.ModeSelfService || cfg.Mode == config.ModeWindow) {
 		cat, err = loadCatalog(db, cfg, log)
 		if err != nil {
 			log.Error("catalog unavailable", "err", err)

@@ -13,6 +13,7 @@ import (
 	"hallkiosk/drivers/idcard"
 	"hallkiosk/kiosk/cards"
 	"hallkiosk/kiosk/config"
+	"hallkiosk/kiosk/intake"
 	"hallkiosk/kiosk/pinyin"
 	"hallkiosk/kiosk/staff"
 	"hallkiosk/kiosk/ui"
@@ -37,6 +38,9 @@ func windowMode(ctx context.Context, sh *ui.Shell, cfg *config.Config, md modeDe
 		}
 	}()
 	d := window.Deps{Desk: desk, Window: cfg.Window.Number, Windows: cfg.Window.Windows, Pinyin: dict, Audit: md.db.Audit}
+	if md.svc != nil {
+		d.Intake = &intake.Service{Apply: md.svc}
+	}
 	if md.hq != nil {
 		d.Queue = md.hq
 	}

@@ -26,6 +26,12 @@ const (
 	ScreenSetup  = "desk-setup"
 	ScreenSignIn = "desk-signin"
 	ScreenQueue  = "desk-queue"
+	// ScreenIntake is 一窗受理; ScreenIntakeDone the accepted case with its slip.
+	ScreenIntake     = "desk-intake"
+	ScreenIntakeDone = "desk-intake-done"
+	// ScreenCases is 办件 (worklists and search); ScreenCase one case and its steps.
+	ScreenCases = "desk-cases"
+	ScreenCase  = "desk-case"
 )
 
 // Desk is the staff sign-in (*staff.Desk is one).
@@ -67,6 +73,9 @@ type Deps struct {
 	Pinyin func() (*pinyin.Dict, error)
 	// Audit records a staff action in the append-only audit log (uploaded with the rest).
 	Audit func(actor, action, subject string) error
+	// Intake takes cases at the window and moves them through their life; nil when this window
+	// has no catalog or store to take them with.
+	Intake Intake
 }
 
 // App is the window mode on a shell.
@@ -76,6 +85,8 @@ type App struct {
 	ctx  context.Context
 	st   queue.State
 	live bool // the queue's event stream is connected
+	// intake is the case being taken, kept while staff look at the queue; dropped at sign-out.
+	intake *intakePage
 }
 
 // New builds the mode on sh.
@@ -118,16 +129,48 @@ func (a *App) Start(ctx context.Context) {
 // SignedOut is told when the desk ends a session by itself (idle): back to sign-in, saying why.
 func (a *App) SignedOut() {
 	a.sh.Do(func() {
+		a.dropIntake()
 		a.sh.Notice(a.sh.S.Desk.IdleSignedOut)
 		a.sh.GoHome()
 	})
 }
 
-// CardEvent hands a card to the sign-in screen when it is on show.
+// CardEvent hands a card to the screen on show: sign-in (the staff member's own), intake (the
+// applicant), 办件 (the applicant's cases).
 func (a *App) CardEvent(ev idcard.Event) {
-	if p, ok := a.sh.Top().(*signInPage); ok {
+	switch p := a.sh.Top().(type) {
+	case *signInPage:
+		p.card(ev)
+	case *intakePage:
+		p.card(ev)
+	case *casesPage:
 		p.card(ev)
 	}
+}
+
+// dropIntake forgets the case being taken (sign-out: the next member of staff starts clean).
+func (a *App) dropIntake() {
+	if a.intake != nil {
+		a.intake.reset()
+		a.intake = nil
+	}
+}
+
+func (a *App) showIntake() {
+	if a.intake == nil {
+		a.intake = newIntakePage(a)
+	}
+	a.sh.Root(a.intake)
+}
+
+func (a *App) showCases() { a.sh.Root(newCasesPage(a)) }
+
+// newPinyin is a Chinese field whose keys keep the staff session awake.
+func (a *App) newPinyin(placeholder string) *PinyinField {
+	f := NewPinyinField(a.sh.S, a.d.Pinyin)
+	f.SetPlaceHolder(placeholder)
+	f.OnTouch = a.d.Desk.Touch
+	return f
 }
 
 func (a *App) refreshIf(name string) {
@@ -185,19 +228,30 @@ func (a *App) signInError(err error) string {
 	return d.Failed
 }
 
-// titleRight is the signed-in member of staff and 退出登录, at the right of the title bar.
-func (a *App) titleRight() fyne.CanvasObject {
+// titleRight is the way between the window's screens (叫号, 受理, 办件), the signed-in member of
+// staff and 退出登录, at the right of the title bar; active is the screen on show.
+func (a *App) titleRight(active string) fyne.CanvasObject {
 	s, ok := a.d.Desk.Current()
 	if !ok {
 		return nil
 	}
+	nav := func(label, name string, show func()) *widget.Button {
+		b := widget.NewButton(label, func() { a.d.Desk.Touch(); show() })
+		if name == active { // the screen on show stands out from the blue bar
+			b.Importance = widget.SuccessImportance
+		}
+		return b
+	}
+	d, t := a.sh.S.Desk, a.sh.S.Intake
 	who := a.sh.Text(s.Name+"（"+a.roleName(s.Role)+"）", 1, ui.ColOnPrimary)
-	out := widget.NewButton(a.sh.S.Desk.SignOut, func() {
+	out := widget.NewButton(d.SignOut, func() {
 		a.audit("signout", "")
+		a.dropIntake()
 		a.d.Desk.SignOut()
 		a.sh.GoHome()
 	})
-	return container.NewHBox(container.NewCenter(who), out)
+	return container.NewHBox(nav(d.NavQueue, ScreenQueue, a.sh.GoHome), nav(t.NavIntake, ScreenIntake, a.showIntake),
+		nav(t.NavCases, ScreenCases, a.showCases), container.NewCenter(who), out)
 }
 
 // run does a slow call (the queue over the LAN) off the UI goroutine and hands its result back.

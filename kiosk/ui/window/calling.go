@@ -40,7 +40,7 @@ func (p *queuePage) Screen() ui.Screen {
 	a, sh, d := p.a, p.a.sh, p.a.sh.S.Desk
 	title := d.NavQueue + " · " + fmt.Sprintf(d.WindowN, a.d.Window)
 	if a.d.Queue == nil {
-		return ui.Screen{Name: ScreenQueue, Title: title, Bare: true, Right: a.titleRight(),
+		return ui.Screen{Name: ScreenQueue, Title: title, Bare: true, Right: a.titleRight(ScreenQueue),
 			Body: container.NewCenter(container.NewVBox(ui.Warn(d.NoQueue), ui.Para(d.NavLater)))}
 	}
 	if p.back == nil {
@@ -131,7 +131,7 @@ func (p *queuePage) Screen() ui.Screen {
 	body := container.NewGridWithColumns(2,
 		container.NewVBox(left...),
 		container.NewVScroll(container.NewVBox(right...)))
-	return ui.Screen{Name: ScreenQueue, Title: title, Bare: true, Right: a.titleRight(), Body: body}
+	return ui.Screen{Name: ScreenQueue, Title: title, Bare: true, Right: a.titleRight(ScreenQueue), Body: body}
 }
 
 // duration words seconds as minutes (or seconds under a minute).

@@ -22,9 +22,13 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"fyne.io/fyne/v2/driver/software"
+
 	"hallkiosk/assets"
+	"hallkiosk/drivers/printer"
+	"hallkiosk/kiosk/apply"
 	"hallkiosk/kiosk/cards"
 	"hallkiosk/kiosk/clock"
+	"hallkiosk/kiosk/intake"
 	"hallkiosk/kiosk/kiosktest"
 	"hallkiosk/kiosk/pinyin"
 	"hallkiosk/kiosk/queue"
@@ -61,6 +65,8 @@ type harness struct {
 	srv    *httptest.Server
 	cards  *cards.Fake
 	queue  chan func()
+	prn    *kiosktest.Printer
+	intake *intake.Service
 }
 
 func newHarness(t *testing.T, size fyne.Size) *harness {
@@ -91,8 +97,12 @@ func newHarness(t *testing.T, size fyne.Size) *harness {
 	t.Cleanup(h.stopQueue)
 	client := hall.NewClient(hall.ClientConfig{URL: "http://" + l.Addr().String(), Device: "W001", Key: key,
 		Businesses: h.s.Lists.Businesses, DB: st.DB, Clock: h.clk, Log: log, Timeout: 2 * time.Second})
+	h.prn = kiosktest.NewPrinter(t)
+	h.intake = &intake.Service{Apply: &apply.Service{DB: st.DB, Catalog: kiosktest.Catalog(t), Calendar: kiosktest.Calendar(t),
+		Clock: h.clk, Printer: h.prn.Device, Text: h.s, Log: log,
+		Cfg: apply.Config{Hall: "王上村便民服务站", KioskCode: "K007", Paper: printer.Paper58}}}
 	h.app = New(h.sh, Deps{Desk: h.desk, Queue: client, Window: "1", Windows: []string{"1", "2", "3"},
-		Cards: h.cards, Pinyin: dictOnce, Audit: st.DB.Audit})
+		Cards: h.cards, Pinyin: dictOnce, Audit: st.DB.Audit, Intake: h.intake})
 	h.desk.OnSignOut = func(staff.Session, string) { h.app.SignedOut() }
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)

@@ -5,6 +5,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
 	"hallkiosk/kiosk/pinyin"
@@ -27,12 +28,17 @@ type PinyinField struct {
 	view   fyne.CanvasObject
 	// OnTouch is told of every key (the staff session's idle timer).
 	OnTouch func()
+	// OnComposing is told of the letters being composed after each change (a search may use
+	// them as pinyin initials before anything is picked).
+	OnComposing func(typed string)
 }
 
 // NewPinyinField makes a field with 中 on; dict gives the dictionary (loaded once, in the
 // background, by the window).
 func NewPinyinField(s *text.Strings, dict func() (*pinyin.Dict, error)) *PinyinField {
-	f := &PinyinField{s: s, dict: dict, on: true, bar: container.NewHBox()}
+	// The candidate row wraps: a field in half of a 1366-pixel screen has no room for nine
+	// candidates and the pager in one line.
+	f := &PinyinField{s: s, dict: dict, on: true, bar: container.New(layout.NewRowWrapLayout())}
 	f.ExtendBaseWidget(f)
 	f.Wrapping = fyne.TextWrapOff
 	f.toggle = widget.NewButton(s.Desk.PinyinOn, func() {
@@ -165,4 +171,7 @@ func (f *PinyinField) refresh() {
 	}
 	f.bar.Objects = row
 	f.bar.Refresh()
+	if f.OnComposing != nil {
+		f.OnComposing(f.Composing())
+	}
 }

@@ -1,0 +1,419 @@
+package window
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"hallkiosk/drivers/idcard"
+	"hallkiosk/kiosk/apply"
+	"hallkiosk/kiosk/catalog"
+	"hallkiosk/kiosk/form"
+	"hallkiosk/kiosk/intake"
+	"hallkiosk/kiosk/lifecycle"
+	"hallkiosk/kiosk/staff"
+	"hallkiosk/kiosk/ui"
+	"hallkiosk/localdb"
+	"hallkiosk/township/api/mask"
+)
+
+// Intake is the one-window intake and the case's life as the window uses them (*intake.Service
+// is one).
+type Intake interface {
+	Search(query string) []catalog.Item
+	Check(d *intake.Draft) []intake.Problem
+	Accept(d *intake.Draft, by staff.Session) (localdb.Case, error)
+	Complete(number string, by staff.Session, result string) (localdb.Case, error)
+	Step(number string, by staff.Session, ev lifecycle.Event) (localdb.Case, error)
+	Find(query string) ([]localdb.Case, error)
+	Worklists(soon int) (intake.Lists, error)
+	Settle() (int, error)
+	Slip(c localdb.Case, by staff.Session) ([]byte, error)
+	Print(ctx context.Context, job []byte) error
+}
+
+// intakePage is 一窗受理: the applicant (card or typed), the item, its form, the materials, 受理;
+// then the case number, the slip, and for a 即办件 the result handed over on the spot.
+type intakePage struct {
+	a        *App
+	draft    *intake.Draft
+	problems []intake.Problem
+	note     string // a refusal or a device's word, shown in the panel's foot
+	whoNote  string // why a typed applicant was not taken
+
+	idField   *widget.Entry
+	nameField *PinyinField
+	search    *PinyinField
+	inputs    map[string]fyne.CanvasObject // the form's fields, by id, kept across redraws
+	result    *PinyinField
+
+	done    *localdb.Case // the case accepted here, once it is stored
+	busy    bool
+	printed bool
+}
+
+func newIntakePage(a *App) *intakePage {
+	p := &intakePage{a: a}
+	p.reset()
+	return p
+}
+
+// reset starts the next case: nothing of the last applicant stays on the page.
+func (p *intakePage) reset() {
+	if p.draft != nil {
+		p.draft.Wipe()
+	}
+	t := p.a.sh.S.Intake
+	p.whoNote = ""
+	p.draft, p.problems, p.note, p.done, p.busy, p.printed, p.inputs = nil, nil, "", nil, false, false, nil
+	p.idField = widget.NewEntry()
+	p.idField.SetPlaceHolder(t.IDNumber)
+	p.idField.OnChanged = func(string) { p.a.d.Desk.Touch() }
+	p.nameField = p.a.newPinyin(t.Name)
+	p.search = p.a.newPinyin(t.Search)
+	p.search.OnChanged = func(string) { p.a.d.Desk.Touch(); p.a.sh.Refresh() }
+	p.search.OnComposing = func(string) { p.a.sh.Refresh() }
+	p.result = p.a.newPinyin(t.Result)
+}
+
+// resident is who the case is for, kept apart from a draft until an item is picked.
+func (p *intakePage) setResident(r intake.Resident) {
+	if p.draft == nil {
+		p.draft = &intake.Draft{Answers: map[string]string{}, Received: map[int]bool{}}
+	}
+	p.draft.Resident = &r
+	p.problems, p.note, p.whoNote = nil, "", ""
+}
+
+// card takes the applicant from the window's reader.
+func (p *intakePage) card(ev idcard.Event) {
+	if ev.Err != nil || ev.Card.IDNumber == "" || p.done != nil {
+		return
+	}
+	p.setResident(intake.FromCard(ev.Card))
+	p.a.sh.Refresh()
+}
+
+func (p *intakePage) useTyped() {
+	t := p.a.sh.S.Intake
+	r, err := intake.Typed(p.nameField.Text, p.idField.Text)
+	switch {
+	case errors.Is(err, intake.ErrIDNumber):
+		p.whoNote = t.BadID
+	case err != nil:
+		p.whoNote = t.BadName
+	default:
+		p.setResident(r)
+		p.idField.SetText("")
+		p.nameField.SetText("")
+	}
+	p.a.sh.Refresh()
+}
+
+func (p *intakePage) pick(it catalog.Item) {
+	var r *intake.Resident
+	if p.draft != nil {
+		r = p.draft.Resident
+	}
+	p.draft = intake.NewDraft(it)
+	p.draft.Resident = r
+	p.inputs, p.problems, p.note = nil, nil, ""
+	p.a.sh.Refresh()
+}
+
+func (p *intakePage) Screen() ui.Screen {
+	a, sh, t := p.a, p.a.sh, p.a.sh.S.Intake
+	title := t.Title
+	if a.d.Intake == nil {
+		return ui.Screen{Name: ScreenIntake, Title: title, Bare: true, Right: a.titleRight(ScreenIntake),
+			Body: container.NewCenter(ui.Warn(t.NoIntake))}
+	}
+	if p.done != nil {
+		return ui.Screen{Name: ScreenIntakeDone, Title: title, Bare: true, Right: a.titleRight(ScreenIntake), Body: p.doneBody()}
+	}
+	left := []fyne.CanvasObject{ui.Para(t.Resident)}
+	if p.draft != nil && p.draft.Resident != nil {
+		r := p.draft.Resident
+		how := t.FromTyped
+		if r.FromCard {
+			how = t.FromCard
+		}
+		left = append(left, sh.Text(mask.Name(r.Name)+"  "+mask.ID(r.IDNumber), 1.3, ui.ColPrimary), widget.NewLabel("（"+how+"）"),
+			sh.Button(t.ChangeResident, nil, false, func() { p.draft.Resident = nil; p.a.sh.Refresh() }))
+	} else {
+		left = append(left, widget.NewLabel(t.CardOrType), p.idField, p.nameField.View(), sh.Button(t.UseTyped, nil, false, p.useTyped))
+		if p.whoNote != "" {
+			left = append(left, ui.Warn(p.whoNote))
+		}
+	}
+	left = append(left, p.problemOf(intake.FieldResident)...)
+	left = append(left, widget.NewSeparator())
+	if p.draft == nil || p.draft.Item.Code == "" {
+		left = append(left, p.search.View())
+		// Letters being composed count as pinyin initials (dbsq), so the list follows every key.
+		query := p.search.Text + p.search.Composing()
+		hits := a.d.Intake.Search(query)
+		if strings.TrimSpace(query) != "" && len(hits) == 0 {
+			left = append(left, ui.Warn(t.NoMatch))
+		}
+		for _, it := range hits[:min(8, len(hits))] {
+			left = append(left, sh.Button(it.Name, nil, false, func() { p.pick(it) }))
+		}
+		body := container.NewGridWithColumns(2, container.NewVBox(left...), container.NewCenter(ui.Para(t.PickItem)))
+		return ui.Screen{Name: ScreenIntake, Title: title, Bare: true, Right: a.titleRight(ScreenIntake), Body: body}
+	}
+	it := p.draft.Item
+	left = append(left, sh.Text(it.Name, 1.2, ui.ColPrimary), sh.Button(t.ChangeItem, nil, false, func() {
+		r := p.draft.Resident
+		p.draft = &intake.Draft{Resident: r, Answers: map[string]string{}, Received: map[int]bool{}}
+		p.inputs = nil
+		p.a.sh.Refresh()
+	}))
+	kinds := []string{t.OnTheSpot, fmt.Sprintf(t.PromisedDays, it.PromisedLimitDays)}
+	kind := widget.NewRadioGroup(kinds, func(s string) { p.draft.OnTheSpot = s == kinds[0] })
+	kind.Horizontal = false
+	kind.Selected = kinds[1]
+	if p.draft.OnTheSpot {
+		kind.Selected = kinds[0]
+	}
+	left = append(left, kind)
+	left = append(left, p.formFields()...)
+
+	right := []fyne.CanvasObject{ui.Para(t.Materials)}
+	for i, m := range it.Materials {
+		label := m.Name
+		if m.Form != "" {
+			label += "（" + m.Form + "）"
+		}
+		if m.Required {
+			label += " · " + t.Required
+		} else {
+			label += " · " + t.Optional
+		}
+		c := widget.NewCheck(label, func(on bool) { p.draft.Received[i] = on; p.a.d.Desk.Touch() })
+		c.Checked = p.draft.Received[i]
+		right = append(right, c)
+	}
+	if it.AllowIncomplete {
+		right = append(right, widget.NewLabel(t.IncompleteOk))
+	}
+	// Every problem again beside the button, so none hides below the fold of a long form.
+	for _, pr := range p.problems {
+		right = append(right, ui.Warn(pr.Text))
+	}
+	if p.note != "" {
+		right = append(right, ui.Warn(p.note))
+	}
+	accept := sh.Button(t.Accept, nil, true, p.accept)
+	if p.busy {
+		accept.Disable()
+	}
+	right = append(right, accept)
+	body := container.NewGridWithColumns(2,
+		container.NewVScroll(container.NewVBox(left...)),
+		container.NewVScroll(container.NewVBox(right...)))
+	return ui.Screen{Name: ScreenIntake, Title: title, Bare: true, Right: a.titleRight(ScreenIntake), Body: body}
+}
+
+func (p *intakePage) problemOf(field string) []fyne.CanvasObject {
+	var out []fyne.CanvasObject
+	for _, pr := range p.problems {
+		if pr.Field == field {
+			out = append(out, ui.Warn(pr.Text))
+		}
+	}
+	return out
+}
+
+// formFields draws the item's questions for typing: text in pinyin, numbers and phones as typed
+// digits, choices as lists; the answers stay in the draft across redraws.
+func (p *intakePage) formFields() []fyne.CanvasObject {
+	t := p.a.sh.S.Intake
+	d := p.draft
+	if p.inputs == nil {
+		p.inputs = map[string]fyne.CanvasObject{}
+	}
+	var out []fyne.CanvasObject
+	for _, f := range d.Item.Form {
+		label := f.Label
+		if f.Unit != "" {
+			label += "（" + f.Unit + "）"
+		}
+		if f.Required {
+			label += " *"
+		}
+		if w, ok := p.inputs[f.ID]; ok {
+			out = append(out, widget.NewLabel(label), w)
+			out = append(out, p.problemOf(f.ID)...)
+			continue
+		}
+		var w fyne.CanvasObject
+		set := func(v string) { d.Answers[f.ID] = v; p.a.d.Desk.Touch() }
+		switch f.Type {
+		case catalog.FieldChoice:
+			s := widget.NewSelect(f.Options, set)
+			s.PlaceHolder, s.Selected = t.Choose, d.Answers[f.ID]
+			w = s
+		case catalog.FieldYesNo:
+			r := widget.NewRadioGroup([]string{form.Yes, form.No}, set)
+			r.Horizontal, r.Selected = true, d.Answers[f.ID]
+			w = r
+		case catalog.FieldMulti:
+			var opts []fyne.CanvasObject
+			for _, o := range f.Options {
+				c := widget.NewCheck(o, func(bool) { set(form.Toggle(f, d.Answers[f.ID], o)) })
+				c.Checked = form.Picked(d.Answers[f.ID], o)
+				opts = append(opts, c)
+			}
+			w = container.NewGridWithColumns(4, opts...)
+		case catalog.FieldText:
+			pf := p.a.newPinyin(f.Hint)
+			pf.SetText(d.Answers[f.ID])
+			pf.OnChanged = set
+			w = pf.View()
+		default:
+			e := widget.NewEntry()
+			if f.Type == catalog.FieldDate {
+				e.SetPlaceHolder(t.DateHint)
+			} else {
+				e.SetPlaceHolder(f.Hint)
+			}
+			e.SetText(d.Answers[f.ID])
+			e.OnChanged = set
+			w = e
+		}
+		p.inputs[f.ID] = w
+		out = append(out, widget.NewLabel(label), w)
+		out = append(out, p.problemOf(f.ID)...)
+	}
+	return out
+}
+
+// accept stores the case (off the UI goroutine: an fsync), then prints the slip.
+func (p *intakePage) accept() {
+	a := p.a
+	by, ok := a.d.Desk.Current()
+	if !ok {
+		return
+	}
+	p.problems, p.note = a.d.Intake.Check(p.draft), ""
+	if len(p.problems) > 0 {
+		a.sh.Refresh()
+		return
+	}
+	p.busy = true
+	a.sh.Refresh()
+	d := p.draft
+	var c localdb.Case
+	a.run(func(context.Context) error {
+		var err error
+		c, err = a.d.Intake.Accept(d, by)
+		return err
+	}, func(err error) {
+		p.busy = false
+		var nr *intake.NotReadyError
+		switch {
+		case errors.As(err, &nr):
+			p.problems = nr.Problems
+		case err != nil:
+			a.sh.Log.Error("accept at the window", "err", err)
+			p.note = a.sh.S.Desk.Failed
+		default:
+			p.done = &c
+			d.Wipe()
+			p.printSlip()
+		}
+		a.sh.Refresh()
+	})
+}
+
+func (p *intakePage) printSlip() {
+	a := p.a
+	by, _ := a.d.Desk.Current()
+	c := *p.done
+	p.note, p.busy = "", true
+	a.run(func(ctx context.Context) error {
+		job, err := a.d.Intake.Slip(c, by)
+		if err != nil {
+			return err
+		}
+		return a.d.Intake.Print(ctx, job)
+	}, func(err error) {
+		p.busy = false
+		var pe *apply.PrintError
+		switch {
+		case errors.As(err, &pe):
+			p.note = pe.Resident
+		case err != nil:
+			a.sh.Log.Error("slip", "err", err)
+			p.note = a.sh.S.Desk.Failed
+		default:
+			p.printed = true
+		}
+		a.sh.Refresh()
+	})
+}
+
+// doneBody is the accepted case: its number large, the slip, the promise or the result.
+func (p *intakePage) doneBody() fyne.CanvasObject {
+	a, sh, t := p.a, p.a.sh, p.a.sh.S.Intake
+	c := p.done
+	rows := []fyne.CanvasObject{ui.Para(t.Accepted), sh.Text(c.Number, 2.5, ui.ColPrimary), widget.NewLabel(c.ItemName)}
+	if p.printed {
+		rows = append(rows, ui.Para(t.SlipPrinted))
+	}
+	if p.note != "" {
+		rows = append(rows, ui.Warn(p.note))
+	}
+	reprint := sh.Button(t.Reprint, nil, false, p.printSlip)
+	if p.busy {
+		reprint.Disable()
+	}
+	rows = append(rows, reprint, widget.NewSeparator())
+	switch lifecycle.Status(c.Life) {
+	case lifecycle.Forwarded:
+		rows = append(rows, ui.Para(fmt.Sprintf(t.Forwarded, c.PromisedBy.Format(sh.S.Formats.Date))))
+	case lifecycle.Accepted:
+		rows = append(rows, widget.NewLabel(t.Result), p.result.View(), sh.Button(t.Complete, nil, true, p.complete))
+	case lifecycle.HandedOver:
+		rows = append(rows, ui.Para(t.Completed), widget.NewLabel(c.Result))
+	}
+	rows = append(rows, widget.NewSeparator(), sh.Button(t.Next, nil, c.Life != string(lifecycle.Accepted), func() {
+		p.reset()
+		a.sh.Refresh()
+	}))
+	return container.NewCenter(container.NewVBox(rows...))
+}
+
+// complete finishes a 即办件 with its result.
+func (p *intakePage) complete() {
+	a := p.a
+	by, ok := a.d.Desk.Current()
+	if !ok {
+		return
+	}
+	number, result := p.done.Number, p.result.Text
+	if strings.TrimSpace(result) == "" {
+		p.note = a.sh.S.Intake.NeedResult
+		a.sh.Refresh()
+		return
+	}
+	var c localdb.Case
+	a.run(func(context.Context) error {
+		var err error
+		c, err = a.d.Intake.Complete(number, by, result)
+		return err
+	}, func(err error) {
+		if err != nil {
+			p.note = a.stepError(err)
+		} else {
+			p.done, p.note = &c, ""
+		}
+		a.sh.Refresh()
+	})
+}

@@ -201,7 +201,7 @@ func run() int {
 	sh := ui.New(ui.Deps{App: a, Window: w, Strings: strs, Clock: clk, Log: log, Hall: cfg.Hall.Name,
 		DPI: cfg.UI.ScreenDPI, Desk: cfg.Mode == config.ModeWindow, Elder: cfg.UI.ElderMode, IdleTimeout: cfg.UI.IdleTimeout.Duration, Overlay: overlay})
 	start, selfApp := startMode(ctx, sh, cfg, modeDeps{cat: cat, svc: svc, speaker: speaker, db: db, sealer: sealer,
-		hq: hq, clk: clk}, storeErr, log)
+		hq: hq, clk: clk, loop: loop}, storeErr, log)
 	// Loading the 7 MB CJK font is the slowest step of start-up and needs no GL, so it runs while
 	// the driver brings up the window; the first screen is built once both are ready. Only the
 	// regular style is loaded: the screens use no other.
@@ -344,6 +344,7 @@ type modeDeps struct {
 	sealer  *localdb.Sealer
 	hq      *hall.Client
 	clk     clock.Clock
+	loop    *upload.Loop // nil when not enrolled
 }
 
 func startMode(ctx context.Context, sh *ui.Shell, cfg *config.Config, md modeDeps, storeErr error, log *slog.Logger) (func(open string), *selfservice.App) {

@@ -13,6 +13,7 @@ import (
 	"hallkiosk/drivers/idcard"
 	"hallkiosk/kiosk/cards"
 	"hallkiosk/kiosk/config"
+	"hallkiosk/kiosk/health"
 	"hallkiosk/kiosk/intake"
 	"hallkiosk/kiosk/pinyin"
 	"hallkiosk/kiosk/staff"
@@ -41,6 +42,16 @@ func windowMode(ctx context.Context, sh *ui.Shell, cfg *config.Config, md modeDe
 	if md.svc != nil {
 		d.Intake = &intake.Service{Apply: md.svc}
 	}
+	hs := &health.Source{DB: md.db}
+	if md.loop != nil {
+		hs.Upload = md.loop.Status
+	}
+	if md.svc != nil && md.svc.Printer != nil {
+		if p, ok := md.svc.Printer.(health.Printer); ok {
+			hs.Printer = p
+		}
+	}
+	d.Health = hs
 	if md.hq != nil {
 		d.Queue = md.hq
 	}

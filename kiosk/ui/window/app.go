@@ -32,6 +32,8 @@ const (
 	// ScreenCases is 办件 (worklists and search); ScreenCase one case and its steps.
 	ScreenCases = "desk-cases"
 	ScreenCase  = "desk-case"
+	// ScreenHealth is 设备与上传.
+	ScreenHealth = "desk-health"
 )
 
 // Desk is the staff sign-in (*staff.Desk is one).
@@ -76,6 +78,8 @@ type Deps struct {
 	// Intake takes cases at the window and moves them through their life; nil when this window
 	// has no catalog or store to take them with.
 	Intake Intake
+	// Health is the devices', uploads' and store's state; nil hides 设备与上传.
+	Health Health
 }
 
 // App is the window mode on a shell.
@@ -250,8 +254,12 @@ func (a *App) titleRight(active string) fyne.CanvasObject {
 		a.d.Desk.SignOut()
 		a.sh.GoHome()
 	})
-	return container.NewHBox(nav(d.NavQueue, ScreenQueue, a.sh.GoHome), nav(t.NavIntake, ScreenIntake, a.showIntake),
-		nav(t.NavCases, ScreenCases, a.showCases), container.NewCenter(who), out)
+	row := []fyne.CanvasObject{nav(d.NavQueue, ScreenQueue, a.sh.GoHome), nav(t.NavIntake, ScreenIntake, a.showIntake),
+		nav(t.NavCases, ScreenCases, a.showCases)}
+	if a.d.Health != nil {
+		row = append(row, nav(d.NavHealth, ScreenHealth, func() { a.sh.Root(newHealthPage(a)) }))
+	}
+	return container.NewHBox(append(row, container.NewCenter(who), out)...)
 }
 
 // run does a slow call (the queue over the LAN) off the UI goroutine and hands its result back.

@@ -27,6 +27,7 @@ import (
 	"hallkiosk/drivers/printer"
 	"hallkiosk/kiosk/apply"
 	"hallkiosk/kiosk/cards"
+	"hallkiosk/kiosk/health"
 	"hallkiosk/kiosk/clock"
 	"hallkiosk/kiosk/intake"
 	"hallkiosk/kiosk/kiosktest"
@@ -102,7 +103,8 @@ func newHarness(t *testing.T, size fyne.Size) *harness {
 		Clock: h.clk, Printer: h.prn.Device, Text: h.s, Log: log,
 		Cfg: apply.Config{Hall: "王上村便民服务站", KioskCode: "K007", Paper: printer.Paper58}}}
 	h.app = New(h.sh, Deps{Desk: h.desk, Queue: client, Window: "1", Windows: []string{"1", "2", "3"},
-		Cards: h.cards, Pinyin: dictOnce, Audit: st.DB.Audit, Intake: h.intake})
+		Cards: h.cards, Pinyin: dictOnce, Audit: st.DB.Audit, Intake: h.intake,
+		Health: &health.Source{DB: st.DB, Printer: h.prn.Device}})
 	h.desk.OnSignOut = func(staff.Session, string) { h.app.SignedOut() }
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"hallkiosk/drivers/idcard"
+	"hallkiosk/localdb"
 	"hallkiosk/township/api"
 	"hallkiosk/township/api/mask"
 )
@@ -227,5 +228,42 @@ func TestOnTheSpotByCard(t *testing.T) {
 	h.tap(s.NavIntake)
 	if h.shows(mask.Name(card.Name)) || h.shows("*") {
 		t.Fatalf("the last applicant is still on the intake screen: %q", h.texts())
+	}
+}
+
+// 设备与上传: what waits for the township, what it refused and why (never the payload, which holds
+// the applicant), 重新上传 for the station head, the store's size, the printer's own word.
+func TestHealthPanel(t *testing.T) {
+	h := newHarness(t, sizes[0])
+	s := h.s.Health
+	h.setUp()
+	h.signIn()
+	var seqs []uint64
+	for _, p := range []string{`{"name":"李淼喆","id":"` + applicantID + `"}`, `{"n":2}`} {
+		it, err := h.db.Submit(localdb.Record{}, "case", []byte(p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		seqs = append(seqs, it.Seq)
+	}
+	if err := h.db.Quarantine(seqs[0], "case: item_code: has 0 characters"); err != nil {
+		t.Fatal(err)
+	}
+	h.prn.Sim.SetPaperNearEnd(true)
+	h.tap(h.s.Desk.NavHealth)
+	h.until("report", func() bool { return h.shows(fmt.Sprintf(s.Quarantine, 1)) })
+	for _, want := range []string{fmt.Sprintf(s.Depth, 1), "item_code: has 0 characters", h.s.Devices.PrinterNearEnd, s.NotEnrolled} {
+		if !h.shows(want) {
+			t.Errorf("health panel lacks %q: %q", want, h.texts())
+		}
+	}
+	if h.shows("李淼喆") || h.shows(applicantID) {
+		t.Fatal("the panel shows a payload")
+	}
+	h.shot("health")
+	h.tap(s.Requeue)
+	h.until("requeued", func() bool { return h.shows(s.Requeued) && h.shows(fmt.Sprintf(s.Depth, 2)) })
+	if a := audited(t, h); !strings.Contains(a, "S01 outbox.requeue") {
+		t.Errorf("audit: %s", a)
 	}
 }

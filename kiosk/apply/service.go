@@ -159,15 +159,7 @@ func (s *Service) Submit(sess *Session) (localdb.Case, error) {
 	if err != nil {
 		return localdb.Case{}, fmt.Errorf("submit: %w", err)
 	}
-	answers := map[string]string{}
-	labelled := map[string]string{}
-	for _, f := range it.Form {
-		// NFC, as the text rule wants: a resident never has to know about normalisation forms.
-		if v := norm.NFC.String(strings.TrimSpace(sess.Answers[f.ID])); v != "" {
-			answers[f.ID] = v
-			labelled[f.Label] = v
-		}
-	}
+	answers, labelled := Answers(it.Form, sess.Answers)
 	phone := answers["phone"]
 	promised := s.Promised(it, now)
 	// What the card says is NFC-normalised once, for the kiosk's record and the upload alike.
@@ -198,6 +190,18 @@ func (s *Service) Submit(sess *Session) (localdb.Case, error) {
 	s.kick()
 	c.Status = localdb.StatusSubmitted
 	return c, nil
+}
+
+// Answers are a form's non-empty answers trimmed and in NFC (as the text rule wants: nobody has to
+// know about normalisation forms), by field id for the store and by label for the township.
+func Answers(fields []catalog.Field, given map[string]string) (byID, byLabel map[string]string) {
+	byID, byLabel = map[string]string{}, map[string]string{}
+	for _, f := range fields {
+		if v := norm.NFC.String(strings.TrimSpace(given[f.ID])); v != "" {
+			byID[f.ID], byLabel[f.Label] = v, v
+		}
+	}
+	return byID, byLabel
 }
 
 // Collect says where and how the result is collected, for the receipt.

@@ -161,10 +161,8 @@ func (s *Service) Check(d *Draft) []Problem {
 	var out []Problem
 	if d.Resident == nil {
 		out = append(out, Problem{FieldResident, t.NoResident})
-	} else if d.Resident.FromCard {
-		if p := apply.CardProblem(s.Apply.Text, idcard.Card{Name: d.Resident.Name, IDNumber: d.Resident.IDNumber}, s.Apply.Clock.Now()); p != "" {
-			out = append(out, Problem{FieldResident, p})
-		}
+	} else if d.Resident.Name == "" || d.Resident.IDNumber == "" {
+		out = append(out, Problem{FieldResident, s.Apply.Text.Problems.CardIncomplete}) // a card read only in part
 	}
 	probs := form.CheckAll(s.Apply.Text, d.Item.Form, d.Answers, s.Apply.Clock.Now())
 	for _, f := range d.Item.Form {
@@ -217,12 +215,7 @@ func (s *Service) Accept(d *Draft, by staff.Session) (localdb.Case, error) {
 	if err != nil {
 		return localdb.Case{}, fmt.Errorf("accept: %w", err)
 	}
-	answers, labelled := map[string]string{}, map[string]string{}
-	for _, f := range d.Item.Form {
-		if v := norm.NFC.String(strings.TrimSpace(d.Answers[f.ID])); v != "" {
-			answers[f.ID], labelled[f.Label] = v, v
-		}
-	}
+	answers, labelled := apply.Answers(d.Item.Form, d.Answers)
 	r := *d.Resident
 	missing := d.Missing()
 	payload, err := json.Marshal(api.CasePayload{Number: number, ItemCode: d.Item.Code, ItemName: d.Item.Name,
@@ -265,7 +258,6 @@ func (s *Service) Accept(d *Draft, by staff.Session) (localdb.Case, error) {
 // Complete finishes a 即办件 on the spot: the result, ready, and handed over to the applicant at the
 // window, as one action of the staff member.
 func (s *Service) Complete(number string, by staff.Session, result string) (localdb.Case, error) {
-	now := s.Apply.Clock.Now()
 	result = norm.NFC.String(strings.TrimSpace(result))
 	return s.steps(number, by, "case.complete", func(c localdb.Case, life lifecycle.Case) ([]lifecycle.Event, error) {
 		if !c.OnTheSpot {
@@ -281,7 +273,7 @@ func (s *Service) Complete(number string, by staff.Session, result string) (loca
 		return []lifecycle.Event{
 			{To: lifecycle.ResultBack, Reason: result},
 			{To: lifecycle.Ready},
-			{To: lifecycle.HandedOver, HandOver: &lifecycle.HandOver{To: name, How: lifecycle.Collected, At: now}},
+			{To: lifecycle.HandedOver, HandOver: &lifecycle.HandOver{To: name, How: lifecycle.Collected}},
 		}, nil
 	})
 }
@@ -431,14 +423,19 @@ func (s *Service) audit(by staff.Session, action, subject string) {
 
 // Settle moves the window's forwarded cases on by what the township sent down (办结 is the result
 // back, 不予受理 a refusal), with the township as the actor; nothing is uploaded, the township
-// knows. It returns how many moved.
+// knows. It returns how many moved. Worklists does it too.
 func (s *Service) Settle() (int, error) {
 	cs, err := s.Apply.DB.Cases()
 	if err != nil {
 		return 0, err
 	}
+	return s.settle(cs)
+}
+
+// settle is Settle over cases already read, changing them in place as well as in the store.
+func (s *Service) settle(cs []localdb.Case) (int, error) {
 	n := 0
-	for _, c := range cs {
+	for i, c := range cs {
 		to, ok := lifecycle.FromTownship(c.Status)
 		if !ok || lifecycle.Status(c.Life) != lifecycle.Forwarded {
 			continue
@@ -454,6 +451,7 @@ func (s *Service) Settle() (int, error) {
 			if to == lifecycle.ResultBack {
 				c.Result = c.Note
 			}
+			cs[i].Steps, cs[i].Life, cs[i].Result = c.Steps, c.Life, c.Result
 			return nil
 		})
 		if err != nil {
@@ -493,11 +491,14 @@ type Lists struct {
 	Overdue, DueSoon, Open []localdb.Case
 }
 
-// Worklists lists the open cases of this window: overdue (promise passed), due within soon
-// working days, and all open ones, each soonest promise first.
+// Worklists lists the open cases of this window, after taking in the township's results (Settle):
+// overdue (promise passed), due within soon working days, and all open ones, soonest promise first.
 func (s *Service) Worklists(soon int) (Lists, error) {
 	cs, err := s.Apply.DB.Cases()
 	if err != nil {
+		return Lists{}, err
+	}
+	if _, err := s.settle(cs); err != nil {
 		return Lists{}, err
 	}
 	now := s.Apply.Clock.Now()

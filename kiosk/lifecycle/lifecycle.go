@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"hallkiosk/kiosk/staff"
+	"hallkiosk/township/api"
 )
 
 // Status is where a case is in its life.
@@ -218,16 +219,10 @@ func Apply(c Case, ev Event) (Case, error) {
 func validHow(h HandOverHow) bool { return h == Collected || h == Delivered || h == Posted }
 
 // FromTownship turns a status the township sends down (case_status) into the step it means for
-// a case here, if any: "done" is the result back, "rejected" a refusal. "received" and "accepted"
-// only confirm that the township has the case.
+// a forwarded case here, if any (api.ResultStep, the rule the township keeps too).
 func FromTownship(status string) (Status, bool) {
-	switch status {
-	case "done":
-		return ResultBack, true
-	case "rejected":
-		return Refused, true
-	}
-	return "", false
+	to, ok := api.ResultStep(status)
+	return Status(to), ok
 }
 
 // Open reports whether a case still waits for the hall or the township (due dates apply).

@@ -225,6 +225,19 @@ type CaseStep struct {
 var CaseLifeStatuses = []string{"received", "accepted", "forwarded", "result_back", "ready", "handed_over",
 	"followed_up", "closed", "returned", "refused"}
 
+// ResultStep is the step a township result means for a case the hall forwarded: "done" (办结) is
+// the result back, "rejected" (不予受理) a refusal; other statuses only confirm that the township
+// has the case. Both sides take the step by it, so they agree where the case stands.
+func ResultStep(status string) (to string, ok bool) {
+	switch status {
+	case "done":
+		return "result_back", true
+	case "rejected":
+		return "refused", true
+	}
+	return "", false
+}
+
 // CaseStepRoles are the roles that take steps at the hall.
 var CaseStepRoles = []string{"worker", "head", "agent", "technician"}
 

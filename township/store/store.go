@@ -836,10 +836,6 @@ func (s *Store) openCase(c *Case) error {
 // Statuses a township may set.
 var settable = map[string]bool{localdb.StatusAccepted: true, localdb.StatusRejected: true, localdb.StatusDone: true, localdb.StatusReceived: true}
 
-// townshipStep is the life step a township status means for a forwarded case (kiosk/lifecycle's
-// FromTownship, on this side).
-var townshipStep = map[string]string{localdb.StatusDone: "result_back", localdb.StatusRejected: "refused"}
-
 // SetStatus changes a case's status with a result note and publishes it to the case's village.
 func (s *Store) SetStatus(number, status, note string) error {
 	if !settable[status] {
@@ -861,7 +857,7 @@ func (s *Store) SetStatus(number, status, note string) error {
 		c.Status, c.Note, c.Updated = status, note, now
 		// A case the hall forwarded moves on by the township's own result: the hall's next step
 		// (ready, hand-over) starts where this one ends, as the hall's settle does on its side.
-		if to := townshipStep[status]; c.Life == "forwarded" && to != "" {
+		if to, ok := api.ResultStep(status); c.Life == "forwarded" && ok {
 			c.Steps = append(c.Steps, api.CaseStep{From: c.Life, To: to, Actor: "township", Role: "township", Reason: note, At: now})
 			c.Life = to
 		}

@@ -43,7 +43,7 @@ func newCasesPage(a *App) *casesPage {
 	return p
 }
 
-// load takes the township's results in and reads the worklists, off the UI goroutine.
+// load reads the worklists (taking the township's results in), off the UI goroutine.
 func (p *casesPage) load() {
 	a := p.a
 	if a.d.Intake == nil {
@@ -51,9 +51,6 @@ func (p *casesPage) load() {
 	}
 	var l intake.Lists
 	a.run(func(context.Context) error {
-		if _, err := a.d.Intake.Settle(); err != nil {
-			return err
-		}
 		var err error
 		l, err = a.d.Intake.Worklists(soonDays)
 		return err
@@ -299,11 +296,11 @@ func (p *casePage) step(to lifecycle.Status) {
 		}
 		ev.FollowUp = &lifecycle.FollowUp{Result: text}
 	case hand:
-		to := strings.TrimSpace(p.handTo.Text)
-		if to == "" && p.c.Person != nil {
-			to = p.c.Person.Name
+		who := strings.TrimSpace(p.handTo.Text)
+		if who == "" && p.c.Person != nil {
+			who = p.c.Person.Name
 		}
-		ev.HandOver = &lifecycle.HandOver{To: to, How: p.how}
+		ev.HandOver = &lifecycle.HandOver{To: who, How: p.how}
 	}
 	number := p.c.Number
 	var c localdb.Case

@@ -93,11 +93,11 @@ func (p *healthPage) Screen() ui.Screen {
 			line += "   " + fmt.Sprintf(t.Oldest, when(r.Queue.Oldest))
 		}
 		rows = append(rows, widget.NewLabel(line), widget.NewLabel(fmt.Sprintf(t.LastSuccess, when(r.Queue.LastSuccess))))
-		if e := r.Queue.LastError + r.Upload.LastError; e != "" {
-			msg := r.Upload.LastError
-			if msg == "" {
-				msg = r.Queue.LastError
-			}
+		msg := r.Upload.LastError // the loop's, else the last one the store kept
+		if msg == "" {
+			msg = r.Queue.LastError
+		}
+		if msg != "" {
 			l := widget.NewLabel(fmt.Sprintf(t.LastError, msg))
 			l.Wrapping = fyne.TextWrapWord
 			rows = append(rows, l)

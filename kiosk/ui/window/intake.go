@@ -32,7 +32,6 @@ type Intake interface {
 	Step(number string, by staff.Session, ev lifecycle.Event) (localdb.Case, error)
 	Find(query string) ([]localdb.Case, error)
 	Worklists(soon int) (intake.Lists, error)
-	Settle() (int, error)
 	Slip(c localdb.Case, by staff.Session) ([]byte, error)
 	Print(ctx context.Context, job []byte) error
 }
@@ -84,7 +83,7 @@ func (p *intakePage) reset() {
 // resident is who the case is for, kept apart from a draft until an item is picked.
 func (p *intakePage) setResident(r intake.Resident) {
 	if p.draft == nil {
-		p.draft = &intake.Draft{Answers: map[string]string{}, Received: map[int]bool{}}
+		p.draft = intake.NewDraft(catalog.Item{}) // the item comes next
 	}
 	p.draft.Resident = &r
 	p.problems, p.note, p.whoNote = nil, "", ""
@@ -170,8 +169,8 @@ func (p *intakePage) Screen() ui.Screen {
 	it := p.draft.Item
 	left = append(left, sh.Text(it.Name, 1.2, ui.ColPrimary), sh.Button(t.ChangeItem, nil, false, func() {
 		r := p.draft.Resident
-		p.draft = &intake.Draft{Resident: r, Answers: map[string]string{}, Received: map[int]bool{}}
-		p.inputs = nil
+		p.draft = intake.NewDraft(catalog.Item{})
+		p.draft.Resident, p.inputs = r, nil
 		p.a.sh.Refresh()
 	}))
 	kinds := []string{t.OnTheSpot, fmt.Sprintf(t.PromisedDays, it.PromisedLimitDays)}

@@ -1,0 +1,505 @@
+// Package repo is the publisher's side of signed updates: it keeps the signing keys, makes a TUF
+// repository (go-tuf v2's metadata package; v2 has no repository package of its own) and adds
+// releases to it. A repository is plain files, served by the township under /v1/updates/ or copied
+// to a USB stick: TUF makes the transport untrusted.
+//
+// Keys: an offline root role with a threshold (several keys, kept apart from the machine that
+// publishes), and one online key each for targets, snapshot and timestamp. The root signs only
+// which keys the other roles have; losing the online keys is repaired by Rotate, signed by the root.
+package repo
+
+import (
+	"crypto"
+	"crypto/ed25519"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/sigstore/sigstore/pkg/signature"
+	"github.com/theupdateframework/go-tuf/v2/metadata"
+
+	"hallkiosk/updater/release"
+)
+
+// Expiry is how long each role's signature holds. The timestamp's is also how long a USB stick
+// may circulate before it must be refreshed: a kiosk refuses expired metadata.
+type Expiry struct {
+	Root, Targets, Snapshot, Timestamp time.Duration
+}
+
+// DefaultExpiry: a year for the root (re-signed offline), half a year for the list of releases, and
+// 45 days for snapshot and timestamp, long enough for a stick to travel round a township's halls;
+// the township re-signs them weekly with Refresh.
+var DefaultExpiry = Expiry{Root: 365 * 24 * time.Hour, Targets: 180 * 24 * time.Hour,
+	Snapshot: 45 * 24 * time.Hour, Timestamp: 45 * 24 * time.Hour}
+
+// Roles of a repository, in the order keys are made.
+var Roles = []string{metadata.ROOT, metadata.TARGETS, metadata.SNAPSHOT, metadata.TIMESTAMP}
+
+// keyFile is one private key on disk.
+type keyFile struct {
+	Role    string `json:"role"`
+	Private []byte `json:"ed25519_private"`
+}
+
+// Key is a loaded signing key.
+type Key struct {
+	Role string
+	File string
+	Priv ed25519.PrivateKey
+}
+
+func (k Key) public() (*metadata.Key, error) { return metadata.KeyFromPublicKey(k.Priv.Public()) }
+
+// id is the key's TUF key id.
+func (k Key) id() (string, error) {
+	pub, err := k.public()
+	if err != nil {
+		return "", err
+	}
+	return pub.ID()
+}
+
+// GenerateKeys makes rootKeys root keys and one key for each online role in dir (0700, each file
+// 0600). It refuses a folder that already holds keys.
+func GenerateKeys(dir string, rootKeys int) error {
+	if rootKeys < 1 {
+		return fmt.Errorf("generate keys: at least one root key")
+	}
+	if have, _ := LoadKeys(dir); len(have) > 0 {
+		return fmt.Errorf("generate keys: %s already holds keys", dir)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("generate keys: %w", err)
+	}
+	for _, role := range Roles {
+		n := 1
+		if role == metadata.ROOT {
+			n = rootKeys
+		}
+		for i := 0; i < n; i++ {
+			if _, err := newKey(dir, role); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func newKey(dir, role string) (Key, error) {
+	_, priv, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		return Key{}, fmt.Errorf("generate %s key: %w", role, err)
+	}
+	for i := 1; ; i++ {
+		p := filepath.Join(dir, fmt.Sprintf("%s-%d.key.json", role, i))
+		if _, err := os.Stat(p); err == nil {
+			continue
+		}
+		raw, _ := json.Marshal(keyFile{Role: role, Private: priv})
+		if err := os.WriteFile(p, raw, 0o600); err != nil {
+			return Key{}, fmt.Errorf("write %s key: %w", role, err)
+		}
+		return Key{Role: role, File: p, Priv: priv}, nil
+	}
+}
+
+// LoadKeys reads every key file in dir ("*.key.json"); revoked keys (renamed *.revoked) are not
+// read.
+func LoadKeys(dir string) ([]Key, error) {
+	names, err := filepath.Glob(filepath.Join(dir, "*.key.json"))
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(names)
+	var keys []Key
+	for _, p := range names {
+		raw, err := os.ReadFile(p)
+		if err != nil {
+			return nil, fmt.Errorf("read key %s: %w", p, err)
+		}
+		var kf keyFile
+		if err := json.Unmarshal(raw, &kf); err != nil || len(kf.Private) != ed25519.PrivateKeySize {
+			return nil, fmt.Errorf("read key %s: not an ed25519 key file", p)
+		}
+		keys = append(keys, Key{Role: kf.Role, File: p, Priv: ed25519.PrivateKey(kf.Private)})
+	}
+	return keys, nil
+}
+
+func keysOf(keys []Key, role string) []Key {
+	var out []Key
+	for _, k := range keys {
+		if k.Role == role {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// signWith signs md with every key of role whose key id the root lists for it, and checks that at
+// least the role's threshold signed.
+func signWith[T metadata.Roles](md *metadata.Metadata[T], root *metadata.RootType, role string, keys []Key) error {
+	md.ClearSignatures()
+	listed := map[string]bool{}
+	for _, id := range root.Roles[role].KeyIDs {
+		listed[id] = true
+	}
+	n := 0
+	for _, k := range keysOf(keys, role) {
+		id, err := k.id()
+		if err != nil {
+			return err
+		}
+		if !listed[id] {
+			continue
+		}
+		s, err := signature.LoadSigner(k.Priv, crypto.Hash(0))
+		if err != nil {
+			return fmt.Errorf("sign %s: %w", role, err)
+		}
+		if _, err := md.Sign(s); err != nil {
+			return fmt.Errorf("sign %s: %w", role, err)
+		}
+		n++
+	}
+	if need := root.Roles[role].Threshold; n < need {
+		return fmt.Errorf("sign %s: %d of the %d keys it needs are here", role, n, need)
+	}
+	return nil
+}
+
+// Repo is a repository folder being changed by the publisher.
+type Repo struct {
+	Dir       string
+	Keys      []Key
+	Expiry    Expiry
+	Now       func() time.Time
+	root      *metadata.Metadata[metadata.RootType]
+	targets   *metadata.Metadata[metadata.TargetsType]
+	snapshot  *metadata.Metadata[metadata.SnapshotType]
+	timestamp *metadata.Metadata[metadata.TimestampType]
+}
+
+func (r *Repo) now() time.Time {
+	if r.Now != nil {
+		return r.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// TargetsDir is where bundles live inside a repository.
+const TargetsDir = "targets"
+
+// Init makes a new repository in dir with the keys in keyDir: root version 1 listing every root key
+// with the given threshold, and empty targets.
+func Init(dir, keyDir string, threshold int, exp Expiry, now func() time.Time) (*Repo, error) {
+	keys, err := LoadKeys(keyDir)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(filepath.Join(dir, "1.root.json")); err == nil {
+		return nil, fmt.Errorf("init repository %s: it already has a root", dir)
+	}
+	r := &Repo{Dir: dir, Keys: keys, Expiry: exp, Now: now}
+	roots := keysOf(keys, metadata.ROOT)
+	if threshold < 1 || threshold > len(roots) {
+		return nil, fmt.Errorf("init repository %s: threshold %d needs between 1 and the %d root keys", dir, threshold, len(roots))
+	}
+	r.root = metadata.Root(r.now().Add(exp.Root))
+	for _, role := range Roles {
+		ks := keysOf(keys, role)
+		if len(ks) == 0 {
+			return nil, fmt.Errorf("init repository %s: no %s key in %s", dir, role, keyDir)
+		}
+		for _, k := range ks {
+			pub, err := k.public()
+			if err != nil {
+				return nil, err
+			}
+			if err := r.root.Signed.AddKey(pub, role); err != nil {
+				return nil, fmt.Errorf("init repository %s: %w", dir, err)
+			}
+		}
+	}
+	r.root.Signed.Roles[metadata.ROOT].Threshold = threshold
+	if err := os.MkdirAll(filepath.Join(dir, TargetsDir), 0o755); err != nil {
+		return nil, fmt.Errorf("init repository %s: %w", dir, err)
+	}
+	r.targets = metadata.Targets(r.now().Add(exp.Targets))
+	r.snapshot = metadata.Snapshot(r.now().Add(exp.Snapshot))
+	r.timestamp = metadata.Timestamp(r.now().Add(exp.Timestamp))
+	if err := r.writeRoot(); err != nil {
+		return nil, err
+	}
+	return r, r.writeTop(false)
+}
+
+// Open loads the newest metadata of an existing repository.
+func Open(dir, keyDir string, exp Expiry, now func() time.Time) (*Repo, error) {
+	keys, err := LoadKeys(keyDir)
+	if err != nil {
+		return nil, err
+	}
+	r := &Repo{Dir: dir, Keys: keys, Expiry: exp, Now: now}
+	n, err := newestRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	if r.root, err = metadata.Root().FromFile(filepath.Join(dir, fmt.Sprintf("%d.root.json", n))); err != nil {
+		return nil, fmt.Errorf("open repository %s: %w", dir, err)
+	}
+	if r.timestamp, err = metadata.Timestamp().FromFile(filepath.Join(dir, "timestamp.json")); err != nil {
+		return nil, fmt.Errorf("open repository %s: %w", dir, err)
+	}
+	sv := r.timestamp.Signed.Meta["snapshot.json"].Version
+	if r.snapshot, err = metadata.Snapshot().FromFile(filepath.Join(dir, fmt.Sprintf("%d.snapshot.json", sv))); err != nil {
+		return nil, fmt.Errorf("open repository %s: %w", dir, err)
+	}
+	tv := r.snapshot.Signed.Meta["targets.json"].Version
+	if r.targets, err = metadata.Targets().FromFile(filepath.Join(dir, fmt.Sprintf("%d.targets.json", tv))); err != nil {
+		return nil, fmt.Errorf("open repository %s: %w", dir, err)
+	}
+	return r, nil
+}
+
+func newestRoot(dir string) (int, error) {
+	names, _ := filepath.Glob(filepath.Join(dir, "*.root.json"))
+	best := 0
+	for _, p := range names {
+		n, err := strconv.Atoi(strings.TrimSuffix(filepath.Base(p), ".root.json"))
+		if err == nil && n > best {
+			best = n
+		}
+	}
+	if best == 0 {
+		return 0, fmt.Errorf("open repository %s: no N.root.json (make one with init)", dir)
+	}
+	return best, nil
+}
+
+// Root is the newest root metadata's bytes: what a kiosk is shipped with as its first trust.
+func (r *Repo) Root() ([]byte, error) { return r.root.ToBytes(true) }
+
+// Releases lists the releases the repository offers.
+func (r *Repo) Releases() ([]release.Info, error) {
+	var out []release.Info
+	for name, tf := range r.targets.Signed.Targets {
+		if tf.Custom == nil {
+			continue
+		}
+		info, err := release.ParseInfo(*tf.Custom)
+		if err != nil {
+			return nil, fmt.Errorf("target %s: %w", name, err)
+		}
+		out = append(out, info)
+	}
+	sort.Slice(out, func(i, j int) bool { return release.Compare(out[i].Version, out[j].Version) < 0 })
+	return out, nil
+}
+
+// Publish adds the release folder dir as version info.Version: it packs the folder, stores the
+// bundle under its hash, and signs new targets, snapshot and timestamp. A version already published
+// is refused (publish a higher one).
+func (r *Repo) Publish(dir string, info release.Info) (release.Info, error) {
+	if !release.Valid(info.Version) {
+		return info, fmt.Errorf("publish: version %q is not MAJOR.MINOR.PATCH", info.Version)
+	}
+	if info.MinFrom != "" && !release.Valid(info.MinFrom) {
+		return info, fmt.Errorf("publish: min-from %q is not MAJOR.MINOR.PATCH", info.MinFrom)
+	}
+	name := info.Target()
+	if _, ok := r.targets.Signed.Targets[name]; ok {
+		return info, fmt.Errorf("publish: %s is already published; give the release a higher version", info.Version)
+	}
+	bundle, files, err := release.Pack(dir)
+	if err != nil {
+		return info, fmt.Errorf("publish: %w", err)
+	}
+	info.Files = files
+	tf, err := metadata.TargetFile().FromBytes(name, bundle, "sha256")
+	if err != nil {
+		return info, fmt.Errorf("publish: %w", err)
+	}
+	raw, _ := json.Marshal(info)
+	custom := json.RawMessage(raw)
+	tf.Custom = &custom
+	p := filepath.Join(r.Dir, TargetsDir, hex.EncodeToString(tf.Hashes["sha256"])+"."+name)
+	if err := writeFileSynced(p, bundle, 0o644); err != nil {
+		return info, fmt.Errorf("publish: %w", err)
+	}
+	r.targets.Signed.Targets[name] = tf
+	return info, r.writeTop(true)
+}
+
+// Refresh re-signs snapshot and timestamp with fresh expiry (the township's weekly job, and before
+// copying a repository to a stick).
+func (r *Repo) Refresh() error { return r.writeTop(true) }
+
+// Rotate replaces the keys of role with new ones (as many as before) and signs a new root version
+// with the old root's keys and, for the root role, the new ones as well (a client checks both
+// thresholds). The old key files are renamed *.revoked, and the role's metadata is re-signed with
+// its new keys.
+func (r *Repo) Rotate(keyDir, role string) error {
+	oldRaw, err := r.root.ToBytes(false)
+	if err != nil {
+		return err
+	}
+	oldRoot, err := metadata.Root().FromBytes(oldRaw) // a deep copy: RevokeKey changes shared maps
+	if err != nil {
+		return err
+	}
+	ids := append([]string(nil), r.root.Signed.Roles[role].KeyIDs...)
+	if len(ids) == 0 {
+		return fmt.Errorf("rotate %s: the root lists no keys for it", role)
+	}
+	old := keysOf(r.Keys, role)
+	for range ids {
+		k, err := newKey(keyDir, role)
+		if err != nil {
+			return err
+		}
+		pub, err := k.public()
+		if err != nil {
+			return err
+		}
+		if err := r.root.Signed.AddKey(pub, role); err != nil {
+			return fmt.Errorf("rotate %s: %w", role, err)
+		}
+		r.Keys = append(r.Keys, k)
+	}
+	for _, id := range ids {
+		if err := r.root.Signed.RevokeKey(id, role); err != nil {
+			return fmt.Errorf("rotate %s: %w", role, err)
+		}
+	}
+	r.root.Signed.Version++
+	r.root.Signed.Expires = r.now().Add(r.Expiry.Root)
+	r.root.ClearSignatures()
+	for _, k := range keysOf(r.Keys, metadata.ROOT) {
+		id, err := k.id()
+		if err != nil {
+			return err
+		}
+		if !slices.Contains(oldRoot.Signed.Roles[metadata.ROOT].KeyIDs, id) && !slices.Contains(r.root.Signed.Roles[metadata.ROOT].KeyIDs, id) {
+			continue
+		}
+		s, err := signature.LoadSigner(k.Priv, crypto.Hash(0))
+		if err != nil {
+			return err
+		}
+		if _, err := r.root.Sign(s); err != nil {
+			return fmt.Errorf("rotate %s: %w", role, err)
+		}
+	}
+	if err := oldRoot.VerifyDelegate(metadata.ROOT, r.root); err != nil {
+		return fmt.Errorf("rotate %s: the new root is not signed by the old root's threshold (are its root keys in %s?): %w", role, keyDir, err)
+	}
+	if err := r.root.VerifyDelegate(metadata.ROOT, r.root); err != nil {
+		return fmt.Errorf("rotate %s: the new root is not signed by its own threshold: %w", role, err)
+	}
+	if err := r.saveRoot(); err != nil {
+		return err
+	}
+	for _, k := range old {
+		if err := os.Rename(k.File, strings.TrimSuffix(k.File, ".key.json")+".revoked"); err != nil {
+			return fmt.Errorf("rotate %s: retire %s: %w", role, k.File, err)
+		}
+	}
+	r.Keys = slices.DeleteFunc(r.Keys, func(k Key) bool {
+		return slices.ContainsFunc(old, func(o Key) bool { return o.File == k.File })
+	})
+	return r.writeTop(true)
+}
+
+func (r *Repo) writeRoot() error {
+	if err := signWith(r.root, &r.root.Signed, metadata.ROOT, r.Keys); err != nil {
+		return err
+	}
+	return r.saveRoot()
+}
+
+func (r *Repo) saveRoot() error {
+	raw, err := r.root.ToBytes(true)
+	if err != nil {
+		return err
+	}
+	return writeFileSynced(filepath.Join(r.Dir, fmt.Sprintf("%d.root.json", r.root.Signed.Version)), raw, 0o644)
+}
+
+// writeTop signs and writes targets, snapshot and timestamp, each as a new version (bump false:
+// the first versions, at Init); the timestamp last, so a reader never sees a timestamp naming a
+// snapshot not yet written.
+func (r *Repo) writeTop(bump bool) error {
+	now := r.now()
+	if bump {
+		r.targets.Signed.Version++
+		r.snapshot.Signed.Version++
+		r.timestamp.Signed.Version++
+	}
+	r.targets.Signed.Expires = now.Add(r.Expiry.Targets)
+	if err := signWith(r.targets, &r.root.Signed, metadata.TARGETS, r.Keys); err != nil {
+		return err
+	}
+	traw, err := r.targets.ToBytes(false)
+	if err != nil {
+		return err
+	}
+	if err := writeFileSynced(filepath.Join(r.Dir, fmt.Sprintf("%d.targets.json", r.targets.Signed.Version)), traw, 0o644); err != nil {
+		return err
+	}
+	r.snapshot.Signed.Meta["targets.json"] = metadata.MetaFile(r.targets.Signed.Version)
+	r.snapshot.Signed.Expires = now.Add(r.Expiry.Snapshot)
+	if err := signWith(r.snapshot, &r.root.Signed, metadata.SNAPSHOT, r.Keys); err != nil {
+		return err
+	}
+	sraw, err := r.snapshot.ToBytes(false)
+	if err != nil {
+		return err
+	}
+	if err := writeFileSynced(filepath.Join(r.Dir, fmt.Sprintf("%d.snapshot.json", r.snapshot.Signed.Version)), sraw, 0o644); err != nil {
+		return err
+	}
+	r.timestamp.Signed.Meta["snapshot.json"] = metadata.MetaFile(r.snapshot.Signed.Version)
+	r.timestamp.Signed.Expires = now.Add(r.Expiry.Timestamp)
+	if err := signWith(r.timestamp, &r.root.Signed, metadata.TIMESTAMP, r.Keys); err != nil {
+		return err
+	}
+	tsraw, err := r.timestamp.ToBytes(false)
+	if err != nil {
+		return err
+	}
+	return writeFileSynced(filepath.Join(r.Dir, "timestamp.json"), tsraw, 0o644)
+}
+
+// writeFileSynced writes p through a temporary name, fsynced and renamed, so a reader (or a stick
+// pulled out) never sees half a file under the real name.
+func writeFileSynced(p string, data []byte, mode os.FileMode) error {
+	tmp := p + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, mode)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", p, err)
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", p, err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", p, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", p, err)
+	}
+	if err := os.Rename(tmp, p); err != nil {
+		return fmt.Errorf("write %s: %w", p, err)
+	}
+	return release.SyncDir(filepath.Dir(p))
+}

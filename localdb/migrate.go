@@ -50,6 +50,10 @@ var migrations = []Migration{
 	}},
 }
 
+// Migrations is a copy of the built-in schema history, so a test can open a file as a newer
+// program would (the updater's trial tests migrate a store and then fail).
+func Migrations() []Migration { return append([]Migration(nil), migrations...) }
+
 // LatestVersion is the schema version this binary writes.
 func LatestVersion() int { return migrations[len(migrations)-1].Version }
 

@@ -19,6 +19,8 @@ import (
 	"strings"
 
 	"golang.org/x/mod/semver"
+
+	"hallkiosk/updater/state"
 )
 
 // Info is a release's custom metadata in the signed targets file: the publisher states it, TUF
@@ -206,7 +208,7 @@ func Unpack(bundle []byte, dst string) error {
 		}
 	}
 	for d := range dirs {
-		if err := SyncDir(d); err != nil {
+		if err := state.SyncDir(d); err != nil {
 			return fmt.Errorf("unpack into %s: %w", dst, err)
 		}
 	}
@@ -227,19 +229,6 @@ func writeSynced(p string, r io.Reader, mode os.FileMode) error {
 		return fmt.Errorf("sync %s: %w", p, err)
 	}
 	return f.Close()
-}
-
-// SyncDir fsyncs a folder, so the names made or renamed in it survive a power cut.
-func SyncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("sync folder %s: %w", dir, err)
-	}
-	return nil
 }
 
 // ParseInfo reads a target's custom metadata.

@@ -26,6 +26,7 @@ import (
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
 	"hallkiosk/updater/release"
+	"hallkiosk/updater/state"
 )
 
 // Expiry is how long each role's signature holds. The timestamp's is also how long a USB stick
@@ -332,7 +333,7 @@ func (r *Repo) Publish(dir string, info release.Info) (release.Info, error) {
 	custom := json.RawMessage(raw)
 	tf.Custom = &custom
 	p := filepath.Join(r.Dir, TargetsDir, hex.EncodeToString(tf.Hashes["sha256"])+"."+name)
-	if err := writeFileSynced(p, bundle, 0o644); err != nil {
+	if err := state.WriteFile(p, bundle); err != nil {
 		return info, fmt.Errorf("publish: %w", err)
 	}
 	r.targets.Signed.Targets[name] = tf
@@ -431,7 +432,7 @@ func (r *Repo) saveRoot() error {
 	if err != nil {
 		return err
 	}
-	return writeFileSynced(filepath.Join(r.Dir, fmt.Sprintf("%d.root.json", r.root.Signed.Version)), raw, 0o644)
+	return state.WriteFile(filepath.Join(r.Dir, fmt.Sprintf("%d.root.json", r.root.Signed.Version)), raw)
 }
 
 // writeTop signs and writes targets, snapshot and timestamp, each as a new version (bump false:
@@ -452,7 +453,7 @@ func (r *Repo) writeTop(bump bool) error {
 	if err != nil {
 		return err
 	}
-	if err := writeFileSynced(filepath.Join(r.Dir, fmt.Sprintf("%d.targets.json", r.targets.Signed.Version)), traw, 0o644); err != nil {
+	if err := state.WriteFile(filepath.Join(r.Dir, fmt.Sprintf("%d.targets.json", r.targets.Signed.Version)), traw); err != nil {
 		return err
 	}
 	r.snapshot.Signed.Meta["targets.json"] = metadata.MetaFile(r.targets.Signed.Version)
@@ -464,7 +465,7 @@ func (r *Repo) writeTop(bump bool) error {
 	if err != nil {
 		return err
 	}
-	if err := writeFileSynced(filepath.Join(r.Dir, fmt.Sprintf("%d.snapshot.json", r.snapshot.Signed.Version)), sraw, 0o644); err != nil {
+	if err := state.WriteFile(filepath.Join(r.Dir, fmt.Sprintf("%d.snapshot.json", r.snapshot.Signed.Version)), sraw); err != nil {
 		return err
 	}
 	r.timestamp.Signed.Meta["snapshot.json"] = metadata.MetaFile(r.snapshot.Signed.Version)
@@ -476,30 +477,5 @@ func (r *Repo) writeTop(bump bool) error {
 	if err != nil {
 		return err
 	}
-	return writeFileSynced(filepath.Join(r.Dir, "timestamp.json"), tsraw, 0o644)
-}
-
-// writeFileSynced writes p through a temporary name, fsynced and renamed, so a reader (or a stick
-// pulled out) never sees half a file under the real name.
-func writeFileSynced(p string, data []byte, mode os.FileMode) error {
-	tmp := p + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, mode)
-	if err != nil {
-		return fmt.Errorf("write %s: %w", p, err)
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", p, err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", p, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", p, err)
-	}
-	if err := os.Rename(tmp, p); err != nil {
-		return fmt.Errorf("write %s: %w", p, err)
-	}
-	return release.SyncDir(filepath.Dir(p))
+	return state.WriteFile(filepath.Join(r.Dir, "timestamp.json"), tsraw)
 }

@@ -3,7 +3,7 @@
 // Its version and behaviour come from files beside it (VERSION, BEHAVIOUR), so one build makes
 // every release a test needs:
 //
-//	good          open the store, report healthy when on trial, serve until stopped
+//	good          open the store, report healthy when on trial, serve until stopped (-pidfile)
 //	crash         exit 1 at start, before anything
 //	hang          open the store, never report healthy
 //	migrate-fail  migrate the store to a schema newer than any release knows, then exit 1
@@ -34,6 +34,7 @@ func main() {
 	store := flag.String("store", "", "store file")
 	submit := flag.Int("submit", 0, "store N submissions and exit")
 	report := flag.Bool("report", false, "print version and submissions and exit")
+	pidfile := flag.String("pidfile", "", "written once serving, removed at a clean stop")
 	flag.Parse()
 	exe, err := os.Executable()
 	if err != nil {
@@ -94,6 +95,12 @@ func main() {
 	}
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
+	if *pidfile != "" {
+		if err := os.WriteFile(*pidfile, []byte(fmt.Sprint(os.Getpid())), 0o644); err != nil {
+			fail(err)
+		}
+		defer os.Remove(*pidfile)
+	}
 	<-sig
 }
 

@@ -18,6 +18,7 @@ build:
 	CGO_ENABLED=0 $(GO) build -o $(BIN)/hallkiosk-diag ./drivers/cmd/hallkiosk-diag
 	CGO_ENABLED=0 $(GO) build -o $(BIN)/hallkiosk-store ./localdb/cmd/hallkiosk-store
 	CGO_ENABLED=0 $(GO) build -o $(BIN)/township ./township/cmd/township
+	CGO_ENABLED=0 $(GO) build -o $(BIN)/hallkiosk-update ./updater/cmd/hallkiosk-update
 
 demo: build
 	@bash build/setup.sh demo

@@ -89,6 +89,9 @@ type Config struct {
 	Catalog struct {
 		File string `toml:"file"`
 	} `toml:"catalog"`
+	Update struct {
+		State string `toml:"state"`
+	} `toml:"update"`
 
 	// Source names where the values came from, for logs: a path or "built-in defaults".
 	Source string `toml:"-"`

@@ -25,6 +25,7 @@ const (
 	PathEnrol   = "/v1/enrol"
 	PathBatch   = "/v1/batch"
 	PathChanges = "/v1/changes"
+	PathUpdates = "/v1/updates/"     // the TUF repository, plain files (hallkiosk-update publish)
 	PathOpenAPI = "/v1/openapi.json" // the contract: every endpoint, field, limit and error
 )
 

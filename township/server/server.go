@@ -27,6 +27,7 @@ type Config struct {
 	Store         *store.Store
 	Township      string        // the township's name, told to enrolled kiosks
 	AdminToken    string        // bearer token for /admin (required for admin calls)
+	Updates       string        // folder of the signed update repository served at /v1/updates/ ("" = none)
 	MaxBatchItems int           // [500]
 	MaxBodyBytes  int64         // [4 MiB]
 	MaxSkew       time.Duration // [5m] how far a device's clock may be from ours
@@ -76,9 +77,27 @@ func New(cfg Config) *Server {
 	s.mux.HandleFunc("POST "+api.PathEnrol, s.enrol)
 	s.mux.HandleFunc("POST "+api.PathBatch, s.signed(s.batch))
 	s.mux.HandleFunc("GET "+api.PathChanges, s.signed(s.changes))
+	if cfg.Updates != "" {
+		s.mux.Handle("GET "+api.PathUpdates, s.updates(cfg.Updates))
+	}
 	s.admin()
 	s.mux.HandleFunc("/", s.notFound)
 	return s
+}
+
+// updates serves the update repository as plain files: TUF metadata carries the trust, so the
+// transport needs none. No folder listings; a bundle over a slow village link may take longer than
+// the server's write timeout, so its deadline is lifted for these files.
+func (s *Server) updates(dir string) http.Handler {
+	files := http.StripPrefix(api.PathUpdates, http.FileServer(http.Dir(dir)))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/") {
+			s.fail(w, http.StatusNotFound, api.ErrNotFound, "no file "+textrule.Escape(r.URL.Path))
+			return
+		}
+		_ = http.NewResponseController(w).SetWriteDeadline(time.Time{})
+		files.ServeHTTP(w, r)
+	})
 }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"hallkiosk/township/server"
+	"hallkiosk/township/store"
 	"hallkiosk/updater/fetch"
 	"hallkiosk/updater/release"
 	"hallkiosk/updater/repo"
@@ -229,8 +231,16 @@ func TestKeyRotationIsFollowed(t *testing.T) {
 func TestFromTheTownshipOverHTTP(t *testing.T) {
 	w := newWorld(t)
 	w.publish(t, "1.1.0")
-	srv := httptest.NewServer(http.StripPrefix("/v1/updates/", http.FileServer(http.Dir(filepath.Join(w.stick, fetch.StickFolder)))))
+	st, err := store.Open(filepath.Join(t.TempDir(), "township.db"), filepath.Join(t.TempDir(), "township.key"), time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	srv := httptest.NewServer(server.New(server.Config{Store: st, Updates: filepath.Join(w.stick, fetch.StickFolder)}))
 	defer srv.Close()
+	if resp, err := http.Get(srv.URL + "/v1/updates/targets/"); err != nil || resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("a folder listing: %v %v; want 404", resp.StatusCode, err)
+	}
 	ch, err := w.dev.Look(fetch.Source{URL: srv.URL + "/v1/updates/"})
 	if err != nil {
 		t.Fatal(err)

@@ -48,6 +48,7 @@ import (
 	"hallkiosk/localdb"
 	"hallkiosk/township/api"
 	"hallkiosk/township/api/casenum"
+	updstate "hallkiosk/updater/state"
 )
 
 const usage = `hallkiosk - village and township service hall appliance (便民服务自助终端)
@@ -222,6 +223,9 @@ func run() int {
 			fmt.Printf("first-frame-ms %.1f\n", float64(elapsed.Microseconds())/1000)
 		}
 		log.Info("first frame drawn", "after", elapsed.Round(time.Millisecond))
+		if storeErr == nil {
+			reportTrial(cfg.Update.State, db, log)
+		}
 		// Start-up leaves garbage behind (the font's parse buffers, catalog decoding); a kiosk runs
 		// for days, so hand those pages back now instead of when the scavenger gets to them.
 		time.AfterFunc(time.Second, debug.FreeOSMemory)
@@ -241,6 +245,32 @@ func run() int {
 		return 1
 	}
 	return benchExit
+}
+
+// reportTrial tells the updater that this version, on trial after an update, drew its first screen
+// with its store open and migrated. The version is the release folder the binary runs from
+// (/opt/hallkiosk/releases/<version>/hallkiosk); a kiosk run from elsewhere is never on trial.
+func reportTrial(dir string, db *localdb.DB, log *slog.Logger) {
+	exe, err := os.Executable()
+	if dir == "" || err != nil {
+		return
+	}
+	version := filepath.Base(filepath.Dir(exe))
+	if !updstate.InTrial(dir, version) {
+		return
+	}
+	schema, err := db.SchemaVersion()
+	if err != nil {
+		log.Error("update trial: store", "err", err)
+		return
+	}
+	err = updstate.ReportHealthy(dir, updstate.Health{Version: version, At: time.Now(), Checks: map[string]string{
+		"screen": "first frame drawn", "store": fmt.Sprintf("open, schema %d", schema)}})
+	if err != nil {
+		log.Error("update trial: report healthy", "err", err)
+		return
+	}
+	log.Info("update trial: reported healthy", "version", version)
 }
 
 // benchExit is what --bench-screens reports as the exit code (set before the app quits).

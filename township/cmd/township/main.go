@@ -78,6 +78,7 @@ func serve(args []string, log *slog.Logger) error {
 	cert := fl.String("tls-cert", "", "PEM certificate: serve HTTPS (kiosks pin the CA that signed it)")
 	key := fl.String("tls-key", "", "PEM private key for --tls-cert")
 	maxBatch := fl.Int("max-batch", 500, "most items taken in one batch (advertised at /v1/info)")
+	updates := fl.String("updates", "", "folder of the signed update repository (hallkiosk-update init/publish) to serve at /v1/updates/")
 	_ = fl.Parse(args)
 	if (*cert == "") != (*key == "") {
 		return errors.New("serve: --tls-cert and --tls-key go together")
@@ -92,7 +93,7 @@ func serve(args []string, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	srv := server.New(server.Config{Store: st, Township: *name, AdminToken: token, MaxBatchItems: *maxBatch, Log: log, Now: now})
+	srv := server.New(server.Config{Store: st, Township: *name, AdminToken: token, Updates: *updates, MaxBatchItems: *maxBatch, Log: log, Now: now})
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
 		return fmt.Errorf("serve: listen %s: %w", *listen, err)

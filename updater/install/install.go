@@ -208,11 +208,6 @@ func (in *Installer) Switch(ctx context.Context, version, by string) error {
 // switchLocked does the steps up to the switch, holding the state lock; the kiosk's start (whose
 // pre-start Recover takes the lock too) comes after.
 func (in *Installer) switchLocked(ctx context.Context, version, by string) (err error) {
-	unlock, err := in.lock()
-	if err != nil {
-		return err
-	}
-	defer unlock()
 	if !in.Has(version) {
 		return fmt.Errorf("switch to %s: it is not placed", version)
 	}
@@ -223,14 +218,20 @@ func (in *Installer) switchLocked(ctx context.Context, version, by string) (err 
 	if err := os.MkdirAll(in.State, 0o755); err != nil {
 		return fmt.Errorf("switch to %s: %w", version, err)
 	}
+	// Stop before the lock: the kiosk's pre-start Recover takes it too, and a stop must never wait
+	// for a start that waits for us.
 	if err := in.Service.Stop(ctx); err != nil {
 		return fmt.Errorf("switch to %s: stop the kiosk: %w", version, err)
 	}
 	in.step("stopped")
+	unlock, err := in.lock()
+	if err != nil {
+		return err
+	}
 	switched := false
 	defer func() {
+		unlock()
 		if !switched { // the old version was stopped for nothing: bring it back, after the unlock
-			unlock()
 			if serr := in.Service.Start(context.WithoutCancel(ctx)); serr != nil {
 				err = errors.Join(err, fmt.Errorf("restart the kiosk: %w", serr))
 			}
@@ -276,11 +277,17 @@ func (in *Installer) Await(ctx context.Context) error {
 		poll = 250 * time.Millisecond
 	}
 	for {
-		done, restart, err := in.awaitOnce(ctx)
-		if restart { // after a rollback, outside the lock: the kiosk's pre-start takes it
+		done, timedOut, err := in.awaitOnce(ctx)
+		if timedOut {
+			// Stop and start outside the lock: the kiosk's pre-start Recover takes it.
+			if serr := in.Service.Stop(ctx); serr != nil {
+				in.log().Error("stop the kiosk for the rollback", "err", serr)
+			}
+			err = in.rollbackTimedOut(ctx)
 			if serr := in.Service.Start(ctx); serr != nil {
 				in.log().Error("start the kiosk after the rollback", "err", serr)
 			}
+			return err
 		}
 		if done || err != nil {
 			return err
@@ -293,34 +300,57 @@ func (in *Installer) Await(ctx context.Context) error {
 	}
 }
 
-// awaitOnce looks at the trial once, under the lock; done is true once it is decided, restart when
-// it rolled back and the kiosk must be started again.
-func (in *Installer) awaitOnce(ctx context.Context) (done, restart bool, err error) {
+// awaitOnce looks at the trial once, under the lock; done is true once it is decided, timedOut
+// when the version ran out of time and must be rolled back.
+func (in *Installer) awaitOnce(ctx context.Context) (done, timedOut bool, err error) {
 	unlock, err := in.lock()
 	if err != nil {
 		return true, false, err
 	}
 	defer unlock()
-	{
-		st, err := state.Load(in.State)
-		if err != nil {
-			return true, false, err
-		}
-		p := st.Pending
-		if p == nil {
-			if why, ok := st.Refused[lastVersion(st)]; ok && lastWhat(st) == "rolled-back" {
-				return true, false, fmt.Errorf("%w: %s", ErrTrialFailed, why)
-			}
-			return true, false, nil
-		}
-		if state.Healthy(in.State, p.Version) {
-			return true, false, in.commit(st)
-		}
-		if in.now().Sub(p.Started) > in.trial() {
-			return true, true, in.rollback(ctx, st, fmt.Sprintf("not healthy within %s of the switch", in.trial()), true)
-		}
-		return false, false, nil
+	st, err := state.Load(in.State)
+	if err != nil {
+		return true, false, err
 	}
+	p := st.Pending
+	if p == nil {
+		if why, ok := st.Refused[lastVersion(st)]; ok && lastWhat(st) == "rolled-back" {
+			return true, false, fmt.Errorf("%w: %s", ErrTrialFailed, why)
+		}
+		return true, false, nil
+	}
+	if state.Healthy(in.State, p.Version) {
+		return true, false, in.commit(st)
+	}
+	if in.now().Sub(p.Started) > in.trial() {
+		return true, true, nil
+	}
+	return false, false, nil
+}
+
+// rollbackTimedOut rolls back a version that ran out of time, with the kiosk stopped; what happened
+// meanwhile (a report, or the pre-start's own rollback) is looked at again under the lock.
+func (in *Installer) rollbackTimedOut(ctx context.Context) error {
+	unlock, err := in.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	st, err := state.Load(in.State)
+	if err != nil {
+		return err
+	}
+	p := st.Pending
+	switch {
+	case p == nil:
+		if why, ok := st.Refused[lastVersion(st)]; ok && lastWhat(st) == "rolled-back" {
+			return fmt.Errorf("%w: %s", ErrTrialFailed, why)
+		}
+		return nil
+	case state.Healthy(in.State, p.Version):
+		return in.commit(st)
+	}
+	return in.rollback(ctx, st, fmt.Sprintf("not healthy within %s of the switch", in.trial()))
 }
 
 func lastVersion(st *state.State) string {
@@ -372,10 +402,9 @@ func (in *Installer) prune(st *state.State) {
 // RollingBack marks a rollback begun and not finished, so Recover completes it.
 const rollingBack = "rolling-back"
 
-// rollback switches back to the version before the trial and restores the store, under the lock.
-// stop stops the kiosk first (not when Recover runs before the kiosk's own start); the caller starts
-// it again after the unlock.
-func (in *Installer) rollback(ctx context.Context, st *state.State, why string, stop bool) error {
+// rollback switches back to the version before the trial and restores the store, under the lock,
+// with the kiosk stopped (or not yet started: Recover before its start).
+func (in *Installer) rollback(ctx context.Context, st *state.State, why string) error {
 	p := st.Pending
 	in.log().Warn("update rolled back", "version", p.Version, "to", p.From, "why", why)
 	if p.By != rollingBack {
@@ -387,11 +416,6 @@ func (in *Installer) rollback(ctx context.Context, st *state.State, why string, 
 		st.Record(in.now(), "rolling-back", p.Version, why)
 		if err := st.Save(in.State); err != nil {
 			return err
-		}
-	}
-	if stop {
-		if err := in.Service.Stop(ctx); err != nil {
-			in.log().Error("stop the kiosk for the rollback", "err", err)
 		}
 	}
 	if p.From != "" {
@@ -443,7 +467,7 @@ func (in *Installer) Recover(ctx context.Context, boot bool) (string, error) {
 		return "", nil
 	}
 	if p.By == rollingBack {
-		err := in.rollback(ctx, st, st.Refused[p.Version], false)
+		err := in.rollback(ctx, st, st.Refused[p.Version])
 		return "finished the rollback of " + p.Version, ignoreTrialFailed(err)
 	}
 	if in.Running() != p.Version {
@@ -464,10 +488,10 @@ func (in *Installer) Recover(ctx context.Context, boot bool) (string, error) {
 	p.Attempts++
 	switch {
 	case p.Attempts > in.maxAttempts():
-		err := in.rollback(ctx, st, fmt.Sprintf("it did not report healthy in %d starts (crashed at start?)", in.maxAttempts()), false)
+		err := in.rollback(ctx, st, fmt.Sprintf("it did not report healthy in %d starts (crashed at start?)", in.maxAttempts()))
 		return "rolled back " + p.Version, ignoreTrialFailed(err)
 	case in.now().Sub(p.Started) > in.trial():
-		err := in.rollback(ctx, st, fmt.Sprintf("not healthy within %s of the switch", in.trial()), false)
+		err := in.rollback(ctx, st, fmt.Sprintf("not healthy within %s of the switch", in.trial()))
 		return "rolled back " + p.Version, ignoreTrialFailed(err)
 	}
 	return fmt.Sprintf("%s on trial, start %d of %d", p.Version, p.Attempts, in.maxAttempts()), st.Save(in.State)

@@ -277,13 +277,14 @@ func (in *Installer) Await(ctx context.Context) error {
 		poll = 250 * time.Millisecond
 	}
 	for {
-		done, timedOut, err := in.awaitOnce(ctx)
+		done, timedOut, err := in.decide(ctx, false)
 		if timedOut {
-			// Stop and start outside the lock: the kiosk's pre-start Recover takes it.
+			// Stop and start outside the lock: the kiosk's pre-start Recover takes it. What happened
+			// meanwhile (a late report, the pre-start's own rollback) is looked at again.
 			if serr := in.Service.Stop(ctx); serr != nil {
 				in.log().Error("stop the kiosk for the rollback", "err", serr)
 			}
-			err = in.rollbackTimedOut(ctx)
+			_, _, err = in.decide(ctx, true)
 			if serr := in.Service.Start(ctx); serr != nil {
 				in.log().Error("start the kiosk after the rollback", "err", serr)
 			}
@@ -300,9 +301,10 @@ func (in *Installer) Await(ctx context.Context) error {
 	}
 }
 
-// awaitOnce looks at the trial once, under the lock; done is true once it is decided, timedOut
-// when the version ran out of time and must be rolled back.
-func (in *Installer) awaitOnce(ctx context.Context) (done, timedOut bool, err error) {
+// decide looks at the trial once, under the lock: done once it is decided (committed, or rolled
+// back by the kiosk's pre-start), timedOut when the version ran out of time. With stopped (the kiosk
+// is down) a version out of time is rolled back here.
+func (in *Installer) decide(ctx context.Context, stopped bool) (done, timedOut bool, err error) {
 	unlock, err := in.lock()
 	if err != nil {
 		return true, false, err
@@ -311,46 +313,22 @@ func (in *Installer) awaitOnce(ctx context.Context) (done, timedOut bool, err er
 	st, err := state.Load(in.State)
 	if err != nil {
 		return true, false, err
-	}
-	p := st.Pending
-	if p == nil {
-		if why, ok := st.Refused[lastVersion(st)]; ok && lastWhat(st) == "rolled-back" {
-			return true, false, fmt.Errorf("%w: %s", ErrTrialFailed, why)
-		}
-		return true, false, nil
-	}
-	if state.Healthy(in.State, p.Version) {
-		return true, false, in.commit(st)
-	}
-	if in.now().Sub(p.Started) > in.trial() {
-		return true, true, nil
-	}
-	return false, false, nil
-}
-
-// rollbackTimedOut rolls back a version that ran out of time, with the kiosk stopped; what happened
-// meanwhile (a report, or the pre-start's own rollback) is looked at again under the lock.
-func (in *Installer) rollbackTimedOut(ctx context.Context) error {
-	unlock, err := in.lock()
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	st, err := state.Load(in.State)
-	if err != nil {
-		return err
 	}
 	p := st.Pending
 	switch {
 	case p == nil:
 		if why, ok := st.Refused[lastVersion(st)]; ok && lastWhat(st) == "rolled-back" {
-			return fmt.Errorf("%w: %s", ErrTrialFailed, why)
+			return true, false, fmt.Errorf("%w: %s", ErrTrialFailed, why)
 		}
-		return nil
+		return true, false, nil
 	case state.Healthy(in.State, p.Version):
-		return in.commit(st)
+		return true, false, in.commit(st)
+	case in.now().Sub(p.Started) <= in.trial():
+		return false, false, nil
+	case stopped:
+		return true, false, in.rollback(ctx, st, fmt.Sprintf("not healthy within %s of the switch", in.trial()))
 	}
-	return in.rollback(ctx, st, fmt.Sprintf("not healthy within %s of the switch", in.trial()))
+	return true, true, nil
 }
 
 func lastVersion(st *state.State) string {
@@ -399,7 +377,7 @@ func (in *Installer) prune(st *state.State) {
 	}
 }
 
-// RollingBack marks a rollback begun and not finished, so Recover completes it.
+// rollingBack marks a rollback begun and not finished, so Recover completes it.
 const rollingBack = "rolling-back"
 
 // rollback switches back to the version before the trial and restores the store, under the lock,

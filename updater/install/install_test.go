@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"hallkiosk/updater/install"
+	"hallkiosk/updater/internal/updatetest"
 	"hallkiosk/updater/release"
 	"hallkiosk/updater/state"
 )
@@ -26,10 +27,8 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	testkiosk = filepath.Join(dir, "hallkiosk")
-	cmd := exec.Command("go", "build", "-o", testkiosk, "hallkiosk/updater/internal/testkiosk")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		panic(fmt.Sprintf("build testkiosk: %v\n%s", err, out))
+	if err := updatetest.Build(dir, map[string]string{"hallkiosk": updatetest.TestKiosk}); err != nil {
+		panic(err)
 	}
 	code := m.Run()
 	os.RemoveAll(dir)
@@ -39,14 +38,7 @@ func TestMain(m *testing.M) {
 // bundle is a release of the test kiosk with the given behaviour.
 func bundle(t testing.TB, version, behaviour string) ([]byte, release.Info) {
 	t.Helper()
-	d := t.TempDir()
-	raw, err := os.ReadFile(testkiosk)
-	if err != nil {
-		t.Fatal(err)
-	}
-	os.WriteFile(filepath.Join(d, "hallkiosk"), raw, 0o755)
-	os.WriteFile(filepath.Join(d, "VERSION"), []byte(version), 0o644)
-	os.WriteFile(filepath.Join(d, "BEHAVIOUR"), []byte(behaviour), 0o644)
+	d := updatetest.Release(t, testkiosk, version, behaviour)
 	b, files, err := release.Pack(d)
 	if err != nil {
 		t.Fatal(err)

@@ -35,11 +35,8 @@ type Info struct {
 	Files    []string `json:"files"`
 }
 
-// Target is the bundle's name in the repository.
-func (i Info) Target() string { return TargetName(i.Version) }
-
-// TargetName names the bundle of a version; the name carries the version so a listing reads plainly.
-func TargetName(version string) string { return "hallkiosk-" + version + ".tar.gz" }
+// Target is the bundle's name in the repository; it carries the version so a listing reads plainly.
+func (i Info) Target() string { return "hallkiosk-" + i.Version + ".tar.gz" }
 
 // Valid reports whether v is a version this product uses: MAJOR.MINOR.PATCH with an optional
 // pre-release ("1.4.0", "1.4.1-rc.1"), without a leading v.

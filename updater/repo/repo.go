@@ -145,21 +145,18 @@ func keysOf(keys []Key, role string) []Key {
 	return out
 }
 
-// signWith signs md with every key of role whose key id the root lists for it, and checks that at
-// least the role's threshold signed.
-func signWith[T metadata.Roles](md *metadata.Metadata[T], root *metadata.RootType, role string, keys []Key) error {
+// signSave signs md with every key of role that one of roots lists for it, checks that each of roots
+// got its threshold of signatures (a rotated root needs the old root's and its own), and writes it
+// to name in the repository.
+func signSave[T metadata.Roles](r *Repo, md *metadata.Metadata[T], role, name string, roots ...*metadata.RootType) error {
 	md.ClearSignatures()
-	listed := map[string]bool{}
-	for _, id := range root.Roles[role].KeyIDs {
-		listed[id] = true
-	}
-	n := 0
-	for _, k := range keysOf(keys, role) {
+	signed := map[string]bool{}
+	for _, k := range keysOf(r.Keys, role) {
 		id, err := k.id()
 		if err != nil {
 			return err
 		}
-		if !listed[id] {
+		if !slices.ContainsFunc(roots, func(rt *metadata.RootType) bool { return slices.Contains(rt.Roles[role].KeyIDs, id) }) {
 			continue
 		}
 		s, err := signature.LoadSigner(k.Priv, crypto.Hash(0))
@@ -169,13 +166,27 @@ func signWith[T metadata.Roles](md *metadata.Metadata[T], root *metadata.RootTyp
 		if _, err := md.Sign(s); err != nil {
 			return fmt.Errorf("sign %s: %w", role, err)
 		}
-		n++
+		signed[id] = true
 	}
-	if need := root.Roles[role].Threshold; n < need {
-		return fmt.Errorf("sign %s: %d of the %d keys it needs are here", role, n, need)
+	for _, rt := range roots {
+		n := 0
+		for _, id := range rt.Roles[role].KeyIDs {
+			if signed[id] {
+				n++
+			}
+		}
+		if need := rt.Roles[role].Threshold; n < need {
+			return fmt.Errorf("sign %s: %d of the %d keys that root version %d needs are here", role, n, need, rt.Version)
+		}
 	}
-	return nil
+	raw, err := md.ToBytes(role == metadata.ROOT)
+	if err != nil {
+		return err
+	}
+	return state.WriteFile(filepath.Join(r.Dir, name), raw)
 }
+
+func rootName(version int64) string { return fmt.Sprintf("%d.root.json", version) }
 
 // Repo is a repository folder being changed by the publisher.
 type Repo struct {
@@ -237,7 +248,7 @@ func Init(dir, keyDir string, threshold int, exp Expiry, now func() time.Time) (
 	r.targets = metadata.Targets(r.now().Add(exp.Targets))
 	r.snapshot = metadata.Snapshot(r.now().Add(exp.Snapshot))
 	r.timestamp = metadata.Timestamp(r.now().Add(exp.Timestamp))
-	if err := r.writeRoot(); err != nil {
+	if err := signSave(r, r.root, metadata.ROOT, rootName(1), &r.root.Signed); err != nil {
 		return nil, err
 	}
 	return r, r.writeTop(false)
@@ -254,7 +265,7 @@ func Open(dir, keyDir string, exp Expiry, now func() time.Time) (*Repo, error) {
 	if err != nil {
 		return nil, err
 	}
-	if r.root, err = metadata.Root().FromFile(filepath.Join(dir, fmt.Sprintf("%d.root.json", n))); err != nil {
+	if r.root, err = metadata.Root().FromFile(filepath.Join(dir, rootName(int64(n)))); err != nil {
 		return nil, fmt.Errorf("open repository %s: %w", dir, err)
 	}
 	if r.timestamp, err = metadata.Timestamp().FromFile(filepath.Join(dir, "timestamp.json")); err != nil {
@@ -288,23 +299,6 @@ func newestRoot(dir string) (int, error) {
 
 // Root is the newest root metadata's bytes: what a kiosk is shipped with as its first trust.
 func (r *Repo) Root() ([]byte, error) { return r.root.ToBytes(true) }
-
-// Releases lists the releases the repository offers.
-func (r *Repo) Releases() ([]release.Info, error) {
-	var out []release.Info
-	for name, tf := range r.targets.Signed.Targets {
-		if tf.Custom == nil {
-			continue
-		}
-		info, err := release.ParseInfo(*tf.Custom)
-		if err != nil {
-			return nil, fmt.Errorf("target %s: %w", name, err)
-		}
-		out = append(out, info)
-	}
-	sort.Slice(out, func(i, j int) bool { return release.Compare(out[i].Version, out[j].Version) < 0 })
-	return out, nil
-}
 
 // Publish adds the release folder dir as version info.Version: it packs the folder, stores the
 // bundle under its hash, and signs new targets, snapshot and timestamp. A version already published
@@ -383,31 +377,8 @@ func (r *Repo) Rotate(keyDir, role string) error {
 	}
 	r.root.Signed.Version++
 	r.root.Signed.Expires = r.now().Add(r.Expiry.Root)
-	r.root.ClearSignatures()
-	for _, k := range keysOf(r.Keys, metadata.ROOT) {
-		id, err := k.id()
-		if err != nil {
-			return err
-		}
-		if !slices.Contains(oldRoot.Signed.Roles[metadata.ROOT].KeyIDs, id) && !slices.Contains(r.root.Signed.Roles[metadata.ROOT].KeyIDs, id) {
-			continue
-		}
-		s, err := signature.LoadSigner(k.Priv, crypto.Hash(0))
-		if err != nil {
-			return err
-		}
-		if _, err := r.root.Sign(s); err != nil {
-			return fmt.Errorf("rotate %s: %w", role, err)
-		}
-	}
-	if err := oldRoot.VerifyDelegate(metadata.ROOT, r.root); err != nil {
-		return fmt.Errorf("rotate %s: the new root is not signed by the old root's threshold (are its root keys in %s?): %w", role, keyDir, err)
-	}
-	if err := r.root.VerifyDelegate(metadata.ROOT, r.root); err != nil {
-		return fmt.Errorf("rotate %s: the new root is not signed by its own threshold: %w", role, err)
-	}
-	if err := r.saveRoot(); err != nil {
-		return err
+	if err := signSave(r, r.root, metadata.ROOT, rootName(r.root.Signed.Version), &oldRoot.Signed, &r.root.Signed); err != nil {
+		return fmt.Errorf("rotate %s (are the root keys in %s?): %w", role, keyDir, err)
 	}
 	for _, k := range old {
 		if err := os.Rename(k.File, strings.TrimSuffix(k.File, ".key.json")+".revoked"); err != nil {
@@ -420,21 +391,6 @@ func (r *Repo) Rotate(keyDir, role string) error {
 	return r.writeTop(true)
 }
 
-func (r *Repo) writeRoot() error {
-	if err := signWith(r.root, &r.root.Signed, metadata.ROOT, r.Keys); err != nil {
-		return err
-	}
-	return r.saveRoot()
-}
-
-func (r *Repo) saveRoot() error {
-	raw, err := r.root.ToBytes(true)
-	if err != nil {
-		return err
-	}
-	return state.WriteFile(filepath.Join(r.Dir, fmt.Sprintf("%d.root.json", r.root.Signed.Version)), raw)
-}
-
 // writeTop signs and writes targets, snapshot and timestamp, each as a new version (bump false:
 // the first versions, at Init); the timestamp last, so a reader never sees a timestamp naming a
 // snapshot not yet written.
@@ -445,37 +401,17 @@ func (r *Repo) writeTop(bump bool) error {
 		r.snapshot.Signed.Version++
 		r.timestamp.Signed.Version++
 	}
+	root := &r.root.Signed
 	r.targets.Signed.Expires = now.Add(r.Expiry.Targets)
-	if err := signWith(r.targets, &r.root.Signed, metadata.TARGETS, r.Keys); err != nil {
-		return err
-	}
-	traw, err := r.targets.ToBytes(false)
-	if err != nil {
-		return err
-	}
-	if err := state.WriteFile(filepath.Join(r.Dir, fmt.Sprintf("%d.targets.json", r.targets.Signed.Version)), traw); err != nil {
+	if err := signSave(r, r.targets, metadata.TARGETS, fmt.Sprintf("%d.targets.json", r.targets.Signed.Version), root); err != nil {
 		return err
 	}
 	r.snapshot.Signed.Meta["targets.json"] = metadata.MetaFile(r.targets.Signed.Version)
 	r.snapshot.Signed.Expires = now.Add(r.Expiry.Snapshot)
-	if err := signWith(r.snapshot, &r.root.Signed, metadata.SNAPSHOT, r.Keys); err != nil {
-		return err
-	}
-	sraw, err := r.snapshot.ToBytes(false)
-	if err != nil {
-		return err
-	}
-	if err := state.WriteFile(filepath.Join(r.Dir, fmt.Sprintf("%d.snapshot.json", r.snapshot.Signed.Version)), sraw); err != nil {
+	if err := signSave(r, r.snapshot, metadata.SNAPSHOT, fmt.Sprintf("%d.snapshot.json", r.snapshot.Signed.Version), root); err != nil {
 		return err
 	}
 	r.timestamp.Signed.Meta["snapshot.json"] = metadata.MetaFile(r.snapshot.Signed.Version)
 	r.timestamp.Signed.Expires = now.Add(r.Expiry.Timestamp)
-	if err := signWith(r.timestamp, &r.root.Signed, metadata.TIMESTAMP, r.Keys); err != nil {
-		return err
-	}
-	tsraw, err := r.timestamp.ToBytes(false)
-	if err != nil {
-		return err
-	}
-	return state.WriteFile(filepath.Join(r.Dir, "timestamp.json"), tsraw)
+	return signSave(r, r.timestamp, metadata.TIMESTAMP, "timestamp.json", root)
 }

@@ -20,6 +20,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"hallkiosk/township/api"
 	"hallkiosk/updater/fetch"
 	"hallkiosk/updater/install"
 	"hallkiosk/updater/release"
@@ -241,7 +242,7 @@ func (d *device) source(from string) (fetch.Source, error) {
 		if d.cfg.Township == "" {
 			return fetch.Source{}, errors.New("no --from and no township in the configuration")
 		}
-		u, err := url.JoinPath(d.cfg.Township, "v1/updates/")
+		u, err := url.JoinPath(d.cfg.Township, api.PathUpdates)
 		if err != nil {
 			return fetch.Source{}, err
 		}
@@ -254,13 +255,11 @@ func (d *device) source(from string) (fetch.Source, error) {
 // wrong), else this machine's.
 func (d *device) clock(ctx context.Context) func() time.Time {
 	if d.cfg.Township != "" {
-		if u, err := url.JoinPath(d.cfg.Township, "v1/info"); err == nil {
+		if u, err := url.JoinPath(d.cfg.Township, api.PathInfo); err == nil {
 			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 			hc := &http.Client{Timeout: 10 * time.Second}
 			if resp, err := hc.Do(req); err == nil {
-				var info struct {
-					Time time.Time `json:"time"`
-				}
+				var info api.Info
 				if json.NewDecoder(resp.Body).Decode(&info) == nil && !info.Time.IsZero() {
 					d.off = time.Until(info.Time)
 					d.log.Info("reference time from the township", "skew", d.off.Round(time.Second))

@@ -6,11 +6,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"hallkiosk/updater/fetch"
 	"hallkiosk/updater/install"
+	"hallkiosk/updater/internal/updatetest"
 )
 
 var bins string // the CLI and the stand-in kiosk, built once
@@ -21,12 +23,8 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	bins = dir
-	for out, pkg := range map[string]string{"hallkiosk-update": "hallkiosk/updater/cmd/hallkiosk-update", "testkiosk": "hallkiosk/updater/internal/testkiosk"} {
-		cmd := exec.Command("go", "build", "-o", filepath.Join(dir, out), pkg)
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if b, err := cmd.CombinedOutput(); err != nil {
-			panic(fmt.Sprintf("build %s: %v\n%s", pkg, err, b))
-		}
+	if err := updatetest.Build(dir, map[string]string{"hallkiosk-update": "hallkiosk/updater/cmd/hallkiosk-update", "testkiosk": updatetest.TestKiosk}); err != nil {
+		panic(err)
 	}
 	code := m.Run()
 	os.RemoveAll(dir)
@@ -81,7 +79,7 @@ func (h *hall) cli(want int, args ...string) string {
 
 func (h *hall) cliEnv(want int, env []string, args ...string) string {
 	h.t.Helper()
-	if len(args) > 0 && !strings.Contains("keys init publish", args[0]) {
+	if len(args) > 0 && !slices.Contains([]string{"keys", "init", "publish", "refresh", "rotate"}, args[0]) {
 		args = append(args, "--config", h.cfg)
 	}
 	cmd := exec.Command(filepath.Join(bins, "hallkiosk-update"), args...)
@@ -108,11 +106,7 @@ func (h *hall) sh(name string) {
 
 func (h *hall) publish(version, behaviour string) {
 	h.t.Helper()
-	rel := h.t.TempDir()
-	raw, _ := os.ReadFile(filepath.Join(bins, "testkiosk"))
-	os.WriteFile(filepath.Join(rel, "hallkiosk"), raw, 0o755)
-	os.WriteFile(filepath.Join(rel, "VERSION"), []byte(version), 0o644)
-	os.WriteFile(filepath.Join(rel, "BEHAVIOUR"), []byte(behaviour), 0o644)
+	rel := updatetest.Release(h.t, filepath.Join(bins, "testkiosk"), version, behaviour)
 	h.cli(0, "publish", "--repo", filepath.Join(h.stick, fetch.StickFolder), "--keys", h.keys, "--release", rel, "--version", version)
 }
 
@@ -143,7 +137,7 @@ func TestKillNineBetweenEveryInstallStep(t *testing.T) {
 			h.sh("start.sh")
 			status := h.cli(0, "status")
 			want := "1.0.0"
-			if i >= slicesIndex(install.Steps, "switched") {
+			if i >= slices.Index(install.Steps, "switched") {
 				want = "1.1.0" // switched before the kill: the new version ran its trial and passed
 			}
 			if got := h.kiosk("-report"); got != "version="+want+" submissions=3" {
@@ -163,15 +157,6 @@ func TestKillNineBetweenEveryInstallStep(t *testing.T) {
 			}
 		})
 	}
-}
-
-func slicesIndex(s []string, v string) int {
-	for i, x := range s {
-		if x == v {
-			return i
-		}
-	}
-	return -1
 }
 
 func TestCheckDowngradeAndABadVersion(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"hallkiosk/drivers/serialport"
@@ -26,6 +27,28 @@ type Poller struct {
 	Retry    time.Duration // between attempts to reopen; 0 means 2 s
 	Timeouts Timeouts      // zero means DefaultTimeouts
 	Log      *slog.Logger
+
+	state atomic.Value // ReaderState
+}
+
+// ReaderState is what the poller last knew of its reader: the staff's health panel and the
+// township's heartbeat show it, and an update on trial must see the reader answer.
+type ReaderState string
+
+// Reader states; the words match the heartbeat's (township/api).
+const (
+	ReaderStarting ReaderState = "starting" // not opened yet
+	ReaderReady    ReaderState = "ready"    // opened, SAM checked, polling
+	ReaderAbsent   ReaderState = "absent"   // the port cannot be opened, or the reader stopped answering
+	ReaderFault    ReaderState = "fault"    // it answers, but its SAM check fails: it cannot read cards
+)
+
+// State is the reader's state now (safe from any goroutine).
+func (p *Poller) State() ReaderState {
+	if s, ok := p.state.Load().(ReaderState); ok {
+		return s
+	}
+	return ReaderStarting
 }
 
 // Run polls until ctx ends, sending events to out. It starts no goroutines and closes the port
@@ -48,6 +71,7 @@ func (p *Poller) Run(ctx context.Context, out chan<- Event) error {
 	for ctx.Err() == nil {
 		port, err := p.Open()
 		if err != nil {
+			p.state.Store(ReaderAbsent)
 			if !warned {
 				log.Warn("id-card reader not available, retrying", "err", err, "every", p.Retry)
 				warned = true
@@ -62,6 +86,10 @@ func (p *Poller) Run(ctx context.Context, out chan<- Event) error {
 		r.Timeouts = p.Timeouts
 		if err := r.CheckSAM(ctx); err != nil {
 			log.Error("id-card reader SAM check failed", "err", err)
+			p.state.Store(ReaderFault)
+			if errors.Is(err, ErrNoAnswer) {
+				p.state.Store(ReaderAbsent)
+			}
 			_ = port.Close()
 			if !sleep(ctx, p.Retry) {
 				break
@@ -74,8 +102,10 @@ func (p *Poller) Run(ctx context.Context, out chan<- Event) error {
 			log.Info("id-card reader ready")
 		}
 		everConnected = true
+		p.state.Store(ReaderReady)
 		err = p.poll(ctx, r, out)
 		_ = port.Close()
+		p.state.Store(ReaderAbsent)
 		if ctx.Err() != nil {
 			break
 		}

@@ -100,6 +100,9 @@ func TestPollerOneEventPerCardAndReconnect(t *testing.T) {
 	if ev := next("place"); ev.Err != nil || ev.Card.Name != "王䶮" {
 		t.Fatalf("first card: %+v", ev)
 	}
+	if st := poller.State(); st != idcard.ReaderReady {
+		t.Errorf("reading cards, the poller says the reader is %q", st)
+	}
 	quiet("card left lying", 400*time.Millisecond)
 	sim.Lift()
 	quiet("lifted", 200*time.Millisecond)
@@ -125,12 +128,24 @@ func TestPollerOneEventPerCardAndReconnect(t *testing.T) {
 	cur = nil
 	mu.Unlock()
 	p.unplug()
-	time.Sleep(300 * time.Millisecond)
+	waitState := func(want idcard.ReaderState) {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for poller.State() != want {
+			if time.Now().After(deadline) {
+				t.Fatalf("reader state %q, want %q", poller.State(), want)
+			}
+			runtime.Gosched()
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	waitState(idcard.ReaderAbsent) // the health panel and the heartbeat say so while it is away
 	plugIn()
 	_ = sim.Place(3)
 	if ev := next("after reconnect"); ev.Err != nil || ev.Card.Name != "史密斯" {
 		t.Fatalf("after reconnect: %+v", ev)
 	}
+	waitState(idcard.ReaderReady)
 	if l := logs.String(); !strings.Contains(l, "disconnected") || !strings.Contains(l, "reconnected") {
 		t.Errorf("log does not say the reader went and came back:\n%s", l)
 	}

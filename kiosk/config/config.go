@@ -18,6 +18,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"hallkiosk/assets"
+	"hallkiosk/township/api"
 )
 
 // Modes the app can run in.
@@ -49,6 +50,7 @@ type Config struct {
 		Credential string   `toml:"credential"`
 		CAFile     string   `toml:"ca_file"`
 		Interval   Duration `toml:"interval"`
+		Heartbeat  Duration `toml:"heartbeat"`
 	} `toml:"sync"`
 	UI struct {
 		IdleTimeout Duration `toml:"idle_timeout"`
@@ -229,6 +231,9 @@ func (c *Config) validate() error {
 	}
 	if c.Sync.Interval.Duration < time.Second {
 		return bad("sync.interval", "%s is too short; use at least 1s", c.Sync.Interval.Duration)
+	}
+	if hb := c.Sync.Heartbeat.Duration; hb < api.MinHeartbeatInterval || hb > api.MaxHeartbeatInterval {
+		return bad("sync.heartbeat", "%s is outside %s to %s", hb, api.MinHeartbeatInterval, api.MaxHeartbeatInterval)
 	}
 	if c.Devices.PaperMM != 58 && c.Devices.PaperMM != 80 {
 		return bad("devices.paper_mm", "%d is not a receipt paper width (58 or 80)", c.Devices.PaperMM)

@@ -7,12 +7,15 @@ package health
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
+	"hallkiosk/drivers/idcard"
 	"hallkiosk/drivers/printer"
 	"hallkiosk/kiosk/upload"
 	"hallkiosk/localdb"
+	"hallkiosk/township/api"
 )
 
 // Printer is the printer as the panel asks it (*printer.Device is one).
@@ -25,8 +28,12 @@ type Source struct {
 	DB *localdb.DB
 	// Upload is the upload loop's state; nil when the device is not enrolled.
 	Upload func() upload.Status
-	// Printer is nil when none is configured.
+	// Printer is nil when none is configured, or when its port did not open (PrinterConfigured).
 	Printer Printer
+	// PrinterConfigured: the configuration names a printer, so a nil Printer means it is absent.
+	PrinterConfigured bool
+	// Reader is the card reader's state; nil when none is configured.
+	Reader func() idcard.ReaderState
 }
 
 // Refused is one quarantined upload as the panel shows it: what kind, when made, why refused.
@@ -46,7 +53,35 @@ type Report struct {
 	Upload     upload.Status
 	HasPrinter bool
 	Printer    printer.State
-	PrinterErr error // the printer did not answer
+	PrinterErr error // the printer did not answer (or its port could not be opened)
+	HasReader  bool
+	Reader     idcard.ReaderState
+}
+
+// ErrPrinterAbsent is a configured printer whose port could not be opened at start.
+var ErrPrinterAbsent = errors.New("printer configured but its port could not be opened")
+
+// DeviceStates words the reader and the printer the way the township's heartbeat does.
+func (r Report) DeviceStates() (reader, prn string) {
+	reader = api.DeviceNotConfigured
+	if r.HasReader {
+		reader = string(r.Reader)
+	}
+	switch {
+	case !r.HasPrinter:
+		prn = api.DeviceNotConfigured
+	case errors.Is(r.PrinterErr, ErrPrinterAbsent):
+		prn = api.DeviceAbsent
+	case r.PrinterErr != nil:
+		prn = api.DeviceFault
+	default:
+		prn = map[printer.State]string{printer.Ready: api.DeviceReady, printer.PaperNearEnd: api.DevicePaperNearEnd,
+			printer.PaperOut: api.DevicePaperOut}[r.Printer]
+		if prn == "" {
+			prn = api.DeviceFault // cover open, offline
+		}
+	}
+	return reader, prn
 }
 
 // Read gathers the report; the printer is asked with ctx (it may take a second).
@@ -68,6 +103,12 @@ func (s *Source) Read(ctx context.Context) (Report, error) {
 	}
 	if s.Upload != nil {
 		r.Enrolled, r.Upload = true, s.Upload()
+	}
+	if s.Reader != nil {
+		r.HasReader, r.Reader = true, s.Reader()
+	}
+	if s.Printer == nil && s.PrinterConfigured {
+		r.HasPrinter, r.PrinterErr = true, ErrPrinterAbsent
 	}
 	if s.Printer != nil {
 		r.HasPrinter = true

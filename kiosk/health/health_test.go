@@ -6,10 +6,12 @@ import (
 	"testing"
 	"time"
 
+	"hallkiosk/drivers/idcard"
 	"hallkiosk/drivers/printer"
 	"hallkiosk/kiosk/kiosktest"
 	"hallkiosk/kiosk/upload"
 	"hallkiosk/localdb"
+	"hallkiosk/township/api"
 )
 
 // The report shows the queue, the quarantine with the township's reason (never the payload), the
@@ -57,5 +59,39 @@ func TestReportAndRequeue(t *testing.T) {
 	}
 	if err := src.Requeue(seqs[1], "S09"); err == nil {
 		t.Fatal("requeue of an item that is not in quarantine succeeded")
+	}
+}
+
+// The heartbeat's words for the devices: a configured printer whose port never opened is absent,
+// one that does not answer is a fault, and a kiosk without one says so instead of looking broken.
+func TestDeviceStates(t *testing.T) {
+	st := kiosktest.NewStore(t, kiosktest.Clock())
+	prn := kiosktest.NewPrinter(t)
+	reader := idcard.ReaderAbsent
+	cases := []struct {
+		name         string
+		src          Source
+		setup        func()
+		reader, prnt string
+	}{
+		{"nothing configured", Source{}, nil, api.DeviceNotConfigured, api.DeviceNotConfigured},
+		{"printer port never opened", Source{PrinterConfigured: true}, nil, api.DeviceNotConfigured, api.DeviceAbsent},
+		{"paper out, reader unplugged", Source{Printer: prn.Device, PrinterConfigured: true, Reader: func() idcard.ReaderState { return reader }},
+			func() { prn.Sim.SetPaperOut(true) }, api.DeviceAbsent, api.DevicePaperOut},
+		{"all well", Source{Printer: prn.Device, PrinterConfigured: true, Reader: func() idcard.ReaderState { return idcard.ReaderReady }},
+			func() { prn.Sim.SetPaperOut(false) }, api.DeviceReady, api.DeviceReady},
+	}
+	for _, c := range cases {
+		if c.setup != nil {
+			c.setup()
+		}
+		c.src.DB = st.DB
+		r, err := c.src.Read(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rd, p := r.DeviceStates(); rd != c.reader || p != c.prnt {
+			t.Errorf("%s: reader %q printer %q, want %q %q", c.name, rd, p, c.reader, c.prnt)
+		}
 	}
 }

@@ -152,14 +152,17 @@ type Township struct {
 }
 
 // NewTownship starts a township service for 五泉镇.
-func NewTownship(t testing.TB) *Township {
+func NewTownship(t testing.TB) *Township { return NewTownshipAt(t, nil) }
+
+// NewTownshipAt starts a township service whose clock is now (the wall clock when nil).
+func NewTownshipAt(t testing.TB, now func() time.Time) *Township {
 	t.Helper()
 	dir := t.TempDir()
-	st, err := store.Open(filepath.Join(dir, "township.db"), filepath.Join(dir, "township.key"), nil)
+	st, err := store.Open(filepath.Join(dir, "township.db"), filepath.Join(dir, "township.key"), now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(server.New(server.Config{Store: st, Township: "五泉镇民生服务中心"}))
+	srv := httptest.NewServer(server.New(server.Config{Store: st, Township: "五泉镇民生服务中心", Now: now}))
 	t.Cleanup(func() { srv.Close(); st.Close() })
 	return &Township{Store: st, URL: srv.URL, srv: srv}
 }

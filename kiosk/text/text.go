@@ -380,34 +380,40 @@ type Strings struct {
 	} `toml:"intake"`
 	// Health is the window's panel of devices, uploads and the store.
 	Health struct {
-		Title        string `toml:"title"`
-		Upload       string `toml:"upload"`
-		StateIdle    string `toml:"state_idle"`
-		StateSending string `toml:"state_sending"`
-		StateOffline string `toml:"state_offline"`
-		StateStopped string `toml:"state_stopped"`
-		NotEnrolled  string `toml:"not_enrolled"`
-		Depth        string `toml:"depth"`
-		Oldest       string `toml:"oldest"`
-		LastSuccess  string `toml:"last_success"`
-		Never        string `toml:"never"`
-		LastError    string `toml:"last_error"`
-		Quarantine   string `toml:"quarantine"`
-		Requeue      string `toml:"requeue"`
-		Requeued     string `toml:"requeued"`
-		KindCase     string `toml:"kind_case"`
-		KindCaseStep string `toml:"kind_case_step"`
-		KindTicket   string `toml:"kind_ticket"`
-		KindRating   string `toml:"kind_rating"`
-		KindMessage  string `toml:"kind_message"`
-		KindVote     string `toml:"kind_vote"`
-		Store        string `toml:"store"`
-		NoCap        string `toml:"no_cap"`
-		StoreFull    string `toml:"store_full"`
-		Printer      string `toml:"printer"`
-		NoPrinter    string `toml:"no_printer"`
-		Refresh      string `toml:"refresh"`
-		RequeueRole  string `toml:"requeue_role"`
+		Title          string `toml:"title"`
+		Upload         string `toml:"upload"`
+		StateIdle      string `toml:"state_idle"`
+		StateSending   string `toml:"state_sending"`
+		StateOffline   string `toml:"state_offline"`
+		StateStopped   string `toml:"state_stopped"`
+		NotEnrolled    string `toml:"not_enrolled"`
+		Depth          string `toml:"depth"`
+		Oldest         string `toml:"oldest"`
+		LastSuccess    string `toml:"last_success"`
+		Never          string `toml:"never"`
+		LastError      string `toml:"last_error"`
+		Quarantine     string `toml:"quarantine"`
+		Requeue        string `toml:"requeue"`
+		Requeued       string `toml:"requeued"`
+		KindCase       string `toml:"kind_case"`
+		KindCaseStep   string `toml:"kind_case_step"`
+		KindTicket     string `toml:"kind_ticket"`
+		KindRating     string `toml:"kind_rating"`
+		KindMessage    string `toml:"kind_message"`
+		KindVote       string `toml:"kind_vote"`
+		Store          string `toml:"store"`
+		NoCap          string `toml:"no_cap"`
+		StoreFull      string `toml:"store_full"`
+		Printer        string `toml:"printer"`
+		NoPrinter      string `toml:"no_printer"`
+		Refresh        string `toml:"refresh"`
+		RequeueRole    string `toml:"requeue_role"`
+		Reader         string `toml:"reader"`
+		NoReader       string `toml:"no_reader"`
+		ReaderReady    string `toml:"reader_ready"`
+		ReaderAbsent   string `toml:"reader_absent"`
+		ReaderFault    string `toml:"reader_fault"`
+		ReaderStarting string `toml:"reader_starting"`
 	} `toml:"health"`
 	// Voice are the prompts the kiosk speaks when [voice] prompts is on (Chinese characters
 	// only: they are read as tone-numbered pinyin).

@@ -177,6 +177,17 @@ func (c *Client) Send(ctx context.Context, items []api.Item) ([]api.Result, erro
 	return out.Results, nil
 }
 
+// Heartbeat sends the device's health; the answer carries the township's time.
+func (c *Client) Heartbeat(ctx context.Context, h api.Heartbeat) (api.HeartbeatResponse, error) {
+	var out api.HeartbeatResponse
+	body, err := json.Marshal(h)
+	if err != nil {
+		return out, err
+	}
+	err = c.do(ctx, http.MethodPost, api.PathHeartbeat, body, true, &out)
+	return out, err
+}
+
 // Changes reads one page of the feed after cursor.
 func (c *Client) Changes(ctx context.Context, after uint64, limit int) (api.ChangesResponse, error) {
 	var out api.ChangesResponse

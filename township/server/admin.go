@@ -91,9 +91,19 @@ func (s *Server) admin() {
 		s.reply(w, CodeResponse{Code: code, Expires: exp})
 	})
 	h("GET /admin/devices", func(w http.ResponseWriter, r *http.Request) {
-		d, err := s.cfg.Store.Devices()
+		d, err := s.deviceStatuses()
 		if !s.adminErr(w, err) {
 			s.reply(w, d)
+		}
+	})
+	h("GET /admin/metrics", func(w http.ResponseWriter, r *http.Request) {
+		d, err := s.deviceStatuses()
+		if s.adminErr(w, err) {
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+		if err := writeMetrics(w, d); err != nil {
+			s.cfg.Log.Warn("metrics: write", "err", err)
 		}
 	})
 	h("POST /admin/devices/{id}/revoke", func(w http.ResponseWriter, r *http.Request) {

@@ -77,6 +77,7 @@ func New(cfg Config) *Server {
 	s.mux.HandleFunc("POST "+api.PathEnrol, s.enrol)
 	s.mux.HandleFunc("POST "+api.PathBatch, s.signed(s.batch))
 	s.mux.HandleFunc("GET "+api.PathChanges, s.signed(s.changes))
+	s.mux.HandleFunc("POST "+api.PathHeartbeat, s.signed(s.heartbeat))
 	if cfg.Updates != "" {
 		s.mux.Handle("GET "+api.PathUpdates, s.updates(cfg.Updates))
 	}

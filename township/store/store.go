@@ -43,6 +43,8 @@ var (
 	bTallies    = []byte("tallies")      // poll id -> option -> count: what was chosen, never who
 	bRatings    = []byte("ratings")      // case number -> ratingRecord (counted)
 	bHeld       = []byte("ratings_held") // case number -> ratingRecord whose case has not arrived
+	// Added in version 3.
+	bHeartbeats = []byte("heartbeats") // device id -> Beat
 )
 
 // Migrations is the township file's schema history.
@@ -68,6 +70,10 @@ var Migrations = []localdb.Migration{
 			}
 			return indexCode(tx, d.Code, d.ID)
 		})
+	}},
+	{Version: 3, Name: "device heartbeats", Up: func(tx *bolt.Tx) error {
+		_, err := tx.CreateBucketIfNotExists(bHeartbeats)
+		return err
 	}},
 }
 

@@ -378,7 +378,7 @@ func (in *Installer) prune(st *state.State) {
 }
 
 // rollingBack marks a rollback begun and not finished, so Recover completes it.
-const rollingBack = "rolling-back"
+const rollingBack = state.RollingBack
 
 // rollback switches back to the version before the trial and restores the store, under the lock,
 // with the kiosk stopped (or not yet started: Recover before its start).

@@ -33,7 +33,23 @@ type Pending struct {
 	Attempts int       `json:"attempts"` // starts of the new version so far
 	Started  time.Time `json:"started"`
 	Backup   string    `json:"backup"` // folder holding the store as it was before the switch
-	By       string    `json:"by"`     // "technician", "schedule" or "rollback"
+	By       string    `json:"by"`     // "technician", "schedule", "rollback", or RollingBack
+}
+
+// RollingBack is Pending.By once a failed version is being undone (Recover finishes it).
+const RollingBack = "rolling-back"
+
+// Last is the latest event in words ("rolled-back 1.3.0: never reported healthy"), "" when none.
+func (s *State) Last() string {
+	if len(s.History) == 0 {
+		return ""
+	}
+	e := s.History[len(s.History)-1]
+	out := e.What + " " + e.Version
+	if e.Why != "" {
+		out += ": " + e.Why
+	}
+	return out
 }
 
 // Event is one line of the update history (kept to the last 100).

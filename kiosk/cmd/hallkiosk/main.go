@@ -36,6 +36,8 @@ import (
 	"hallkiosk/kiosk/catalog"
 	"hallkiosk/kiosk/clock"
 	"hallkiosk/kiosk/config"
+	"hallkiosk/kiosk/health"
+	"hallkiosk/kiosk/heartbeat"
 	"hallkiosk/kiosk/queue"
 	"hallkiosk/kiosk/queue/hall"
 	"hallkiosk/kiosk/text"
@@ -173,6 +175,22 @@ func run() int {
 			svc = nil
 		}
 	}
+	// The card reader, when configured, is polled by the mode that takes cards (not the wall).
+	var reader *idcard.Poller
+	if cfg.Devices.CardReader != "" && cfg.Mode != config.ModeDisclosure {
+		reader = &idcard.Poller{Log: log, Open: func() (serialport.Port, error) {
+			return openPort(cfg.Devices.CardReader, cfg.Devices.CardReaderBaud)
+		}}
+	}
+	var hs *health.Source
+	if db != nil {
+		hs = healthSource(db, cfg, svc, loop, reader)
+		if loop != nil {
+			hb := &heartbeat.Sender{Client: loop.Client, Health: hs, UpdateState: cfg.Update.State, Version: appVersion(),
+				Interval: cfg.Sync.Heartbeat.Duration, Clock: clk, Started: processStart(), Log: log}
+			go hb.Run(ctx)
+		}
+	}
 
 	desktopEnv(log)
 	// The fyneDo migration: every UI change from another goroutine goes through fyne.Do, so Fyne
@@ -202,7 +220,7 @@ func run() int {
 	sh := ui.New(ui.Deps{App: a, Window: w, Strings: strs, Clock: clk, Log: log, Hall: cfg.Hall.Name,
 		DPI: cfg.UI.ScreenDPI, Desk: cfg.Mode == config.ModeWindow, Elder: cfg.UI.ElderMode, IdleTimeout: cfg.UI.IdleTimeout.Duration, Overlay: overlay})
 	start, selfApp := startMode(ctx, sh, cfg, modeDeps{cat: cat, svc: svc, speaker: speaker, db: db, sealer: sealer,
-		hq: hq, clk: clk, loop: loop}, storeErr, log)
+		hq: hq, clk: clk, loop: loop, reader: reader, health: hs}, storeErr, log)
 	// Loading the 7 MB CJK font is the slowest step of start-up and needs no GL, so it runs while
 	// the driver brings up the window; the first screen is built once both are ready. Only the
 	// regular style is loaded: the screens use no other.
@@ -374,7 +392,40 @@ type modeDeps struct {
 	sealer  *localdb.Sealer
 	hq      *hall.Client
 	clk     clock.Clock
-	loop    *upload.Loop // nil when not enrolled
+	loop    *upload.Loop   // nil when not enrolled
+	reader  *idcard.Poller // nil when none is configured
+	health  *health.Source
+}
+
+// healthSource is what the staff's panel and the township's heartbeat read.
+func healthSource(db *localdb.DB, cfg *config.Config, svc *apply.Service, loop *upload.Loop, reader *idcard.Poller) *health.Source {
+	hs := &health.Source{DB: db, PrinterConfigured: cfg.Devices.Printer != "" && cfg.Mode != config.ModeDisclosure}
+	if loop != nil {
+		hs.Upload = loop.Status
+	}
+	if svc != nil && svc.Printer != nil {
+		if p, ok := svc.Printer.(health.Printer); ok {
+			hs.Printer = p
+		}
+	}
+	if reader != nil {
+		hs.Reader = reader.State
+	}
+	return hs
+}
+
+// version is set at build time (-ldflags "-X main.version=1.4.0"; make build and make deb do).
+var version = "dev"
+
+// appVersion is the release folder the binary runs from (/opt/hallkiosk/releases/<version>/), which
+// is the version the updater installed, else the version it was built with.
+func appVersion() string {
+	if exe, err := os.Executable(); err == nil {
+		if dir := filepath.Dir(exe); filepath.Base(filepath.Dir(dir)) == "releases" {
+			return filepath.Base(dir)
+		}
+	}
+	return version
 }
 
 func startMode(ctx context.Context, sh *ui.Shell, cfg *config.Config, md modeDeps, storeErr error, log *slog.Logger) (func(open string), *selfservice.App) {
@@ -395,11 +446,8 @@ func startMode(ctx context.Context, sh *ui.Shell, cfg *config.Config, md modeDep
 	}
 	if svc != nil {
 		d.Service = svc
-		if cfg.Devices.CardReader != "" {
-			p := &idcard.Poller{Log: log, Open: func() (serialport.Port, error) {
-				return openPort(cfg.Devices.CardReader, cfg.Devices.CardReaderBaud)
-			}}
-			d.Cards = cards.Poll(ctx, p)
+		if md.reader != nil {
+			d.Cards = cards.Poll(ctx, md.reader)
 		}
 	}
 	app := selfservice.New(sh, d)

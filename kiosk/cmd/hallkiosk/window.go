@@ -7,13 +7,9 @@ import (
 	"os"
 	"sync"
 
-	"hallkiosk/drivers/serialport"
-
 	"hallkiosk/assets"
-	"hallkiosk/drivers/idcard"
 	"hallkiosk/kiosk/cards"
 	"hallkiosk/kiosk/config"
-	"hallkiosk/kiosk/health"
 	"hallkiosk/kiosk/intake"
 	"hallkiosk/kiosk/pinyin"
 	"hallkiosk/kiosk/staff"
@@ -42,24 +38,12 @@ func windowMode(ctx context.Context, sh *ui.Shell, cfg *config.Config, md modeDe
 	if md.svc != nil {
 		d.Intake = &intake.Service{Apply: md.svc}
 	}
-	hs := &health.Source{DB: md.db}
-	if md.loop != nil {
-		hs.Upload = md.loop.Status
-	}
-	if md.svc != nil && md.svc.Printer != nil {
-		if p, ok := md.svc.Printer.(health.Printer); ok {
-			hs.Printer = p
-		}
-	}
-	d.Health = hs
+	d.Health = md.health
 	if md.hq != nil {
 		d.Queue = md.hq
 	}
-	if cfg.Devices.CardReader != "" {
-		p := &idcard.Poller{Log: log, Open: func() (serialport.Port, error) {
-			return openPort(cfg.Devices.CardReader, cfg.Devices.CardReaderBaud)
-		}}
-		d.Cards = cards.Poll(ctx, p)
+	if md.reader != nil {
+		d.Cards = cards.Poll(ctx, md.reader)
 	}
 	app := window.New(sh, d)
 	desk.OnSignOut = func(staff.Session, string) { app.SignedOut() }

@@ -24,6 +24,7 @@ import (
 	"fyne.io/fyne/v2/driver/software"
 
 	"hallkiosk/assets"
+	"hallkiosk/drivers/idcard"
 	"hallkiosk/drivers/printer"
 	"hallkiosk/kiosk/apply"
 	"hallkiosk/kiosk/cards"
@@ -104,7 +105,8 @@ func newHarness(t *testing.T, size fyne.Size) *harness {
 		Cfg: apply.Config{Hall: "王上村便民服务站", KioskCode: "K007", Paper: printer.Paper58}}}
 	h.app = New(h.sh, Deps{Desk: h.desk, Queue: client, Window: "1", Windows: []string{"1", "2", "3"},
 		Cards: h.cards, Pinyin: dictOnce, Audit: st.DB.Audit, Intake: h.intake,
-		Health: &health.Source{DB: st.DB, Printer: h.prn.Device}})
+		Health: &health.Source{DB: st.DB, Printer: h.prn.Device, PrinterConfigured: true,
+			Reader: func() idcard.ReaderState { return idcard.ReaderAbsent }}})
 	h.desk.OnSignOut = func(staff.Session, string) { h.app.SignedOut() }
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"hallkiosk/drivers/idcard"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
@@ -124,6 +126,18 @@ func (p *healthPage) Screen() ui.Screen {
 		rows = append(rows, widget.NewSeparator(), widget.NewLabel(fmt.Sprintf(t.Store, megabytes(r.Usage.Bytes), limit)))
 		if r.Usage.Alarm {
 			rows = append(rows, ui.Warn(t.StoreFull))
+		}
+		switch {
+		case !r.HasReader:
+			rows = append(rows, widget.NewLabel(t.Reader+t.NoReader))
+		case r.Reader == idcard.ReaderReady:
+			rows = append(rows, widget.NewLabel(t.Reader+t.ReaderReady))
+		case r.Reader == idcard.ReaderStarting:
+			rows = append(rows, widget.NewLabel(t.Reader+t.ReaderStarting))
+		case r.Reader == idcard.ReaderFault:
+			rows = append(rows, ui.Warn(t.Reader+t.ReaderFault))
+		default:
+			rows = append(rows, ui.Warn(t.Reader+t.ReaderAbsent))
 		}
 		switch {
 		case !r.HasPrinter:

@@ -232,7 +232,8 @@ func TestOnTheSpotByCard(t *testing.T) {
 }
 
 // 设备与上传: what waits for the township, what it refused and why (never the payload, which holds
-// the applicant), 重新上传 for the station head, the store's size, the printer's own word.
+// the applicant), 重新上传 for the station head, the store's size, the printer's own word, and the
+// card reader's state (unplugged here).
 func TestHealthPanel(t *testing.T) {
 	h := newHarness(t, sizes[0])
 	s := h.s.Health
@@ -252,7 +253,7 @@ func TestHealthPanel(t *testing.T) {
 	h.prn.Sim.SetPaperNearEnd(true)
 	h.tap(h.s.Desk.NavHealth)
 	h.until("report", func() bool { return h.shows(fmt.Sprintf(s.Quarantine, 1)) })
-	for _, want := range []string{fmt.Sprintf(s.Depth, 1), "item_code: has 0 characters", h.s.Devices.PrinterNearEnd, s.NotEnrolled} {
+	for _, want := range []string{fmt.Sprintf(s.Depth, 1), "item_code: has 0 characters", h.s.Devices.PrinterNearEnd, s.NotEnrolled, s.Reader + s.ReaderAbsent} {
 		if !h.shows(want) {
 			t.Errorf("health panel lacks %q: %q", want, h.texts())
 		}

@@ -36,7 +36,7 @@ const usage = `township: the reference township service for hallkiosk
 
   township serve [--data DIR] [--listen ADDR] [--name NAME] [--tls-cert F --tls-key F] [--max-batch N]
   township code --village VILLAGE [--name KIOSK] [--ttl 24h]     one-time enrolment code for a kiosk
-  township devices                                               enrolled kiosks
+  township devices                                               enrolled kiosks, online or not, with their health
   township revoke DEVICE-ID                                      refuse a kiosk from now on
   township cases [--village V] [--full]                          received cases (masked unless --full)
   township case NUMBER                                           one case, whole
@@ -272,13 +272,13 @@ func adminCmd(cmd string, args []string, stdout io.Writer) error {
 		}
 		fmt.Fprintf(stdout, "%s\n(valid until %s; on the kiosk: hallkiosk enrol --township URL --code %s)\n", out.Code, out.Expires.Local().Format("2006-01-02 15:04"), out.Code)
 	case "devices":
-		var ds []store.Device
+		var ds []server.DeviceStatus
 		if err := c.call("GET", "/admin/devices", nil, nil, &ds, nil); err != nil {
 			return err
 		}
-		fmt.Fprintln(tw, "DEVICE\tCODE\tNAME\tVILLAGE\tENROLLED\tLAST SEEN\tREVOKED")
+		fmt.Fprintln(tw, "DEVICE\tCODE\tNAME\tVILLAGE\tSTATE\tHEARTBEAT\tVERSION\tUPDATE\tQUEUE\tOLDEST\tREFUSED\tREADER\tPRINTER\tSTORE\tSKEW")
 		for _, d := range ds {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", esc(d.ID), esc(d.Code), esc(d.Name), esc(d.Village), stamp(d.Enrolled), stamp(d.LastSeen), stamp(d.Revoked))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", esc(d.ID), esc(d.Code), esc(d.Name), esc(d.Village), deviceHealth(d))
 		}
 	case "revoke":
 		if err := need(1, "DEVICE-ID"); err != nil {
@@ -423,6 +423,39 @@ func adminCmd(cmd string, args []string, stdout io.Writer) error {
 		return fmt.Errorf("unknown command %q\n\n%s", esc(cmd), usage)
 	}
 	return nil
+}
+
+// deviceHealth is a device's row after its name: online or not and its last heartbeat's figures
+// (township devices; the same figures for a monitoring system at /admin/metrics).
+func deviceHealth(d server.DeviceStatus) string {
+	state := "offline"
+	switch {
+	case !d.Revoked.IsZero():
+		state = "revoked"
+	case d.Heartbeat == nil:
+		state = "never"
+	case d.Online:
+		state = "online"
+	}
+	h := d.Heartbeat
+	if h == nil {
+		return state + strings.Repeat("\t-", 10)
+	}
+	update := h.UpdateState
+	if h.UpdatePendingVersion != "" {
+		update += " " + h.UpdatePendingVersion
+	}
+	store := fmt.Sprintf("%d MB", h.StoreSizeBytes>>20)
+	if h.StoreCapBytes > 0 {
+		store += fmt.Sprintf(" of %d (%d%%)", h.StoreCapBytes>>20, h.StoreSizeBytes*100/h.StoreCapBytes)
+	}
+	oldest := "-"
+	if h.UploadQueueItems > 0 {
+		oldest = (time.Duration(h.UploadQueueOldestAgeSeconds) * time.Second).String()
+	}
+	return strings.Join([]string{state, stamp(d.HeartbeatAt), textrule.Escape(h.Version), textrule.Escape(update), fmt.Sprint(h.UploadQueueItems), oldest,
+		fmt.Sprint(h.UploadQuarantineItems), textrule.Escape(h.CardReaderState), textrule.Escape(h.PrinterState), store,
+		fmt.Sprintf("%+.0fs", h.ClockSkewSeconds)}, "\t")
 }
 
 func stamp(t time.Time) string {

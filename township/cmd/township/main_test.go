@@ -104,6 +104,46 @@ func TestDevicesEscaped(t *testing.T) {
 	}
 }
 
+// township devices shows each kiosk online or offline with its heartbeat's figures.
+func TestDevicesShowHeartbeat(t *testing.T) {
+	tw := newTown(t, nil)
+	var ids []string
+	for _, name := range []string{"一号机", "二号机"} {
+		code, _, _ := tw.st.NewCode("王上村", "", time.Hour)
+		d, _, err := tw.st.Enrol(code, name, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, d.ID)
+	}
+	err := tw.st.PutHeartbeat(ids[0], api.Heartbeat{Version: "1.4.0", UpdateState: api.UpdateTrial, UpdatePendingVersion: "1.4.0",
+		IntervalSeconds: 300, UploadQueueItems: 2, UploadQueueOldestAgeSeconds: 5400, CardReaderState: api.DeviceReady,
+		PrinterState: api.DevicePaperOut, StoreSizeBytes: 900 << 20, StoreCapBytes: 1024 << 20, ClockSkewSeconds: -7201})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := tw.run(t, "devices")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 3 || !strings.Contains(lines[0], "STATE") {
+		t.Fatalf("devices:\n%s", out)
+	}
+	one, two := lines[1], lines[2]
+	if !strings.Contains(one, "一号机") {
+		one, two = two, one
+	}
+	for _, want := range []string{"online", "1.4.0", "trial 1.4.0", "1h30m0s", "ready", "paper_out", "900 MB of 1024 (87%)", "-7201s"} {
+		if !strings.Contains(one, want) {
+			t.Errorf("the kiosk with a heartbeat lacks %q:\n%s", want, out)
+		}
+	}
+	if !strings.Contains(two, "never") {
+		t.Errorf("a kiosk that never sent a heartbeat:\n%s", out)
+	}
+}
+
 // An answer the CLI does not understand is an error, not a success.
 func TestUnexpectedAnswersAreErrors(t *testing.T) {
 	answer := map[string]string{

@@ -3,6 +3,9 @@
 GO      ?= go
 TAGS    := migrated_fynedo
 BIN     := bin
+# The release version (VERSION): in the binaries (-X main.version), the .deb's name and the update bundle.
+VERSION := $(shell cat VERSION)
+LDFLAGS := -X main.version=$(VERSION)
 
 .PHONY: all setup build demo test unit smoke contract lint screenshots bench-startup bench-devices bench-sync bench-screens soak clean golden
 
@@ -13,12 +16,12 @@ setup:
 
 build:
 	@bash build/setup.sh build
-	$(GO) build -tags $(TAGS) -o $(BIN)/hallkiosk ./kiosk/cmd/hallkiosk
+	$(GO) build -tags $(TAGS) -ldflags "$(LDFLAGS)" -o $(BIN)/hallkiosk ./kiosk/cmd/hallkiosk
 	CGO_ENABLED=0 $(GO) build -o $(BIN)/devsim ./drivers/cmd/devsim
 	CGO_ENABLED=0 $(GO) build -o $(BIN)/hallkiosk-diag ./drivers/cmd/hallkiosk-diag
 	CGO_ENABLED=0 $(GO) build -o $(BIN)/hallkiosk-store ./localdb/cmd/hallkiosk-store
 	CGO_ENABLED=0 $(GO) build -o $(BIN)/township ./township/cmd/township
-	CGO_ENABLED=0 $(GO) build -o $(BIN)/hallkiosk-update ./updater/cmd/hallkiosk-update
+	CGO_ENABLED=0 $(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/hallkiosk-update ./updater/cmd/hallkiosk-update
 
 demo: build
 	@bash build/setup.sh demo

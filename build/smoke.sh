@@ -23,7 +23,17 @@ for mode in self-service window disclosure; do
     "$bin" enrol --config "$cfg" --township "http://127.0.0.1:$port" --code "$code" >"$tmp/enrol.out" 2>&1 ||
       { echo "smoke: enrol: FAILED"; cat "$tmp/enrol.out"; fail=1; }
   fi
-  "$bin" --config "$cfg" --report-startup >"$tmp/$mode.out" 2>"$tmp/$mode.err" &
+  run="$bin"
+  if [ "$mode" = self-service ]; then
+    # This kiosk runs as a release the updater just switched to: on trial, it holds its screens
+    # until its checks pass and then writes the report the updater waits for.
+    printf 'heartbeat = "10s"\n[update]\nstate = "%s/update"\n' "$tmp" >>"$cfg"
+    mkdir -p "$tmp/update" "$tmp/opt/releases/9.9.9"
+    cp "$bin" "$tmp/opt/releases/9.9.9/hallkiosk"
+    printf '{"current":"9.9.9","previous":"9.9.8","pending":{"version":"9.9.9","from":"9.9.8","attempts":1,"started":"2026-01-01T00:00:00Z","backup":"","by":"technician"}}' >"$tmp/update/state.json"
+    run="$tmp/opt/releases/9.9.9/hallkiosk"
+  fi
+  "$run" --config "$cfg" --report-startup >"$tmp/$mode.out" 2>"$tmp/$mode.err" &
   pid=$!
   seen=""
   for _ in $(seq 1 100); do
@@ -34,6 +44,15 @@ for mode in self-service window disclosure; do
   done
   if [ "$mode" = self-service ]; then
     for _ in $(seq 1 30); do grep -q 'uploading to township' "$tmp/$mode.err" && break; sleep 0.2; done
+    for _ in $(seq 1 50); do [ -f "$tmp/update/trial/9.9.9.healthy" ] && break; sleep 0.2; done
+    if [ -f "$tmp/update/trial/9.9.9.healthy" ] && grep -q 'update trial: reported healthy' "$tmp/$mode.err"; then
+      echo "smoke: self-service on trial: reported healthy ($(tr -d '\n' <"$tmp/update/trial/9.9.9.healthy" | head -c 160))"
+    else
+      echo "smoke: self-service on trial: FAILED: no healthy report"; grep 'trial' "$tmp/$mode.err" | sed 's/^/  /'; fail=1
+    fi
+    if ! grep -q '"in_flow":false' "$tmp/update/activity.json" 2>/dev/null; then
+      echo "smoke: self-service: FAILED: the kiosk did not note its activity for the updater"; fail=1
+    fi
     sleep 1.5
   fi
   stop_pid "$pid"
@@ -52,8 +71,8 @@ for mode in self-service window disclosure; do
     fail=1
   fi
 done
-# The enrolled kiosk reached the township (its device shows a last-seen time).
-if "$township" devices --data "$tmp/township" --addr "http://127.0.0.1:$port" | awk 'NR==2 {exit ($7 == "-")}'; then
+# The enrolled kiosk reached the township: its heartbeat makes it online, with the version on trial.
+if "$township" devices --data "$tmp/township" --addr "http://127.0.0.1:$port" | sed -n 2p | grep -w online | grep -q 'trial 9.9.9'; then
   echo "smoke: kiosk enrolled and in contact: $("$township" devices --data "$tmp/township" --addr "http://127.0.0.1:$port" | sed -n 2p)"
 else
   echo "smoke: kiosk never reached the township: FAILED"; "$township" devices --data "$tmp/township" --addr "http://127.0.0.1:$port"; fail=1

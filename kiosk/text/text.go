@@ -25,6 +25,7 @@ type Strings struct {
 		ElderOff   string `toml:"elder_off"`
 		ElderHint  string `toml:"elder_hint"`
 		IdleNotice string `toml:"idle_notice"`
+		Checking   string `toml:"checking"`
 		PageOf     string `toml:"page_of"`
 	} `toml:"app"`
 	Formats struct {

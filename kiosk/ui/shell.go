@@ -95,7 +95,31 @@ type Shell struct {
 	Reset func()
 	// OnScreen is called after every screen change, for tests and the frame probe.
 	OnScreen func(name string)
+	// OnFlow hears when someone enters a flow (a screen other than home) and leaves it again: an
+	// unattended update waits until nobody is in one.
+	OnFlow func(inFlow bool)
+
+	inFlow bool
+	held   string // the message of the cover that holds every screen; "" when not held
 }
+
+// Hold covers every screen with msg and takes no input until Release: a version on trial after an
+// update shows its screens but takes nothing from a resident before it has reported healthy.
+func (s *Shell) Hold(msg string) {
+	s.held = msg
+	s.Refresh()
+}
+
+// Release takes the cover away.
+func (s *Shell) Release() {
+	if s.held != "" {
+		s.held = ""
+		s.Refresh()
+	}
+}
+
+// Held reports whether the screens are covered.
+func (s *Shell) Held() bool { return s.held != "" }
 
 // New binds a shell to its window and sets the theme.
 func New(d Deps) *Shell {
@@ -259,11 +283,20 @@ func (s *Shell) draw(sc Screen) {
 		bottom = s.BottomBar(sc)
 	}
 	content := fyne.CanvasObject(container.NewBorder(top, bottom, nil, nil, container.NewPadded(sc.Body)))
+	if s.held != "" {
+		content = container.NewStack(content, newCover(s, s.held))
+	}
 	if o := s.d.Overlay; o != nil {
 		o.Resize(o.MinSize())
 		content = container.NewStack(content, container.NewWithoutLayout(o))
 	}
 	s.d.Window.SetContent(content)
+	if in := !sc.Home && !sc.Bare; in != s.inFlow {
+		s.inFlow = in
+		if s.OnFlow != nil {
+			s.OnFlow(in)
+		}
+	}
 	if sc.Home || sc.Bare { // nothing to walk away from
 		s.Idle.Disarm()
 	} else {
@@ -294,3 +327,23 @@ func (s *Shell) BottomBar(sc Screen) fyne.CanvasObject {
 	}
 	return container.NewPadded(container.NewGridWithColumns(len(row), row...))
 }
+
+// cover lies over a held screen: the screen shows through, taps stop here.
+type cover struct {
+	widget.BaseWidget
+	content fyne.CanvasObject
+}
+
+func newCover(s *Shell, msg string) *cover {
+	bg := canvas.NewRectangle(ColCover)
+	panel := container.NewStack(canvas.NewRectangle(ColPrimary), container.NewPadded(container.NewPadded(s.Text(msg, 1.75, ColOnPrimary))))
+	c := &cover{content: container.NewStack(bg, container.NewCenter(panel))}
+	c.ExtendBaseWidget(c)
+	return c
+}
+
+// Tapped takes the tap so that nothing under the cover gets it.
+func (c *cover) Tapped(*fyne.PointEvent) {}
+
+// CreateRenderer draws the veil and the message.
+func (c *cover) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(c.content) }

@@ -41,6 +41,7 @@ import (
 	"hallkiosk/kiosk/queue"
 	"hallkiosk/kiosk/queue/hall"
 	"hallkiosk/kiosk/text"
+	"hallkiosk/kiosk/trial"
 	"hallkiosk/kiosk/ui"
 	"hallkiosk/kiosk/ui/disclosure"
 	"hallkiosk/kiosk/ui/selfservice"
@@ -50,7 +51,6 @@ import (
 	"hallkiosk/localdb"
 	"hallkiosk/township/api"
 	"hallkiosk/township/api/casenum"
-	updstate "hallkiosk/updater/state"
 )
 
 const usage = `hallkiosk - village and township service hall appliance (便民服务自助终端)
@@ -199,7 +199,7 @@ func run() int {
 	// start and exit while a file watcher reloads it, and a start then now and then logs
 	// "Preferences load error: EOF" (a power cut mid-write leaves it broken for good). The kiosk
 	// keeps nothing in Fyne's preferences or storage, so it has none.
-	app.SetMetadata(fyne.AppMetadata{Name: "hallkiosk", Version: "0.1.0", Migrations: map[string]bool{"fyneDo": true}})
+	app.SetMetadata(fyne.AppMetadata{Name: "hallkiosk", Version: appVersion(), Migrations: map[string]bool{"fyneDo": true}})
 	a := app.NewWithID("")
 	w := a.NewWindow(strs.App.Title)
 	if cfg.Fullscreen {
@@ -221,6 +221,16 @@ func run() int {
 		DPI: cfg.UI.ScreenDPI, Desk: cfg.Mode == config.ModeWindow, Elder: cfg.UI.ElderMode, IdleTimeout: cfg.UI.IdleTimeout.Duration, Overlay: overlay})
 	start, selfApp := startMode(ctx, sh, cfg, modeDeps{cat: cat, svc: svc, speaker: speaker, db: db, sealer: sealer,
 		hq: hq, clk: clk, loop: loop, reader: reader, health: hs}, storeErr, log)
+	// After an update, this version is on trial: its screens are held until it has shown it works.
+	check := &trial.Check{Dir: cfg.Update.State, Version: appVersion(), DB: db, Health: hs, Clock: clk, Log: log}
+	onTrial := storeErr == nil && check.Pending()
+	if onTrial {
+		log.Info("update trial: this version holds its screens until its checks pass", "version", check.Version)
+		sh.Hold(strs.App.Checking)
+	}
+	if fi, err := os.Stat(cfg.Update.State); err == nil && fi.IsDir() {
+		sh.OnFlow = trial.NewActivity(ctx, cfg.Update.State, clk.Now, log).Set
+	}
 	// Loading the 7 MB CJK font is the slowest step of start-up and needs no GL, so it runs while
 	// the driver brings up the window; the first screen is built once both are ready. Only the
 	// regular style is loaded: the screens use no other.
@@ -241,8 +251,12 @@ func run() int {
 			fmt.Printf("first-frame-ms %.1f\n", float64(elapsed.Microseconds())/1000)
 		}
 		log.Info("first frame drawn", "after", elapsed.Round(time.Millisecond))
-		if storeErr == nil {
-			reportTrial(cfg.Update.State, db, log)
+		if onTrial {
+			go func() {
+				if check.Run(ctx, nil) == nil {
+					fyne.Do(sh.Release)
+				}
+			}()
 		}
 		// Start-up leaves garbage behind (the font's parse buffers, catalog decoding); a kiosk runs
 		// for days, so hand those pages back now instead of when the scavenger gets to them.
@@ -263,32 +277,6 @@ func run() int {
 		return 1
 	}
 	return benchExit
-}
-
-// reportTrial tells the updater that this version, on trial after an update, drew its first screen
-// with its store open and migrated. The version is the release folder the binary runs from
-// (/opt/hallkiosk/releases/<version>/hallkiosk); a kiosk run from elsewhere is never on trial.
-func reportTrial(dir string, db *localdb.DB, log *slog.Logger) {
-	exe, err := os.Executable()
-	if dir == "" || err != nil {
-		return
-	}
-	version := filepath.Base(filepath.Dir(exe))
-	if !updstate.InTrial(dir, version) {
-		return
-	}
-	schema, err := db.SchemaVersion()
-	if err != nil {
-		log.Error("update trial: store", "err", err)
-		return
-	}
-	err = updstate.ReportHealthy(dir, updstate.Health{Version: version, At: time.Now(), Checks: map[string]string{
-		"screen": "first frame drawn", "store": fmt.Sprintf("open, schema %d", schema)}})
-	if err != nil {
-		log.Error("update trial: report healthy", "err", err)
-		return
-	}
-	log.Info("update trial: reported healthy", "version", version)
 }
 
 // benchExit is what --bench-screens reports as the exit code (set before the app quits).

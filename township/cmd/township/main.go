@@ -14,6 +14,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -455,7 +456,7 @@ func deviceHealth(d server.DeviceStatus) string {
 	}
 	return strings.Join([]string{state, stamp(d.HeartbeatAt), textrule.Escape(h.Version), textrule.Escape(update), fmt.Sprint(h.UploadQueueItems), oldest,
 		fmt.Sprint(h.UploadQuarantineItems), textrule.Escape(h.CardReaderState), textrule.Escape(h.PrinterState), store,
-		fmt.Sprintf("%+.0fs", h.ClockSkewSeconds)}, "\t")
+		fmt.Sprintf("%+ds", int(math.Round(h.ClockSkewSeconds)))}, "\t")
 }
 
 func stamp(t time.Time) string {

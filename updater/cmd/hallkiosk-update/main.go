@@ -53,11 +53,14 @@ was rolled back.
 
 // Config is /etc/hallkiosk/update.toml.
 type Config struct {
-	Root        string   `toml:"root"`     // trusted root metadata shipped with the package
-	Opt         string   `toml:"opt"`      // where releases live
-	State       string   `toml:"state"`    // update state folder
-	Store       string   `toml:"store"`    // the kiosk's store file
-	Township    string   `toml:"township"` // base URL: updates at <township>/v1/updates/, time at /v1/info
+	Root     string `toml:"root"`     // trusted root metadata shipped with the package
+	Opt      string `toml:"opt"`      // where releases live
+	State    string `toml:"state"`    // update state folder
+	Store    string `toml:"store"`    // the kiosk's store file
+	Township string `toml:"township"` // base URL: updates at <township>/v1/updates/, time at /v1/info
+	// CAFile pins the CA of the township's HTTPS certificate (as the kiosk's [sync] ca_file): the
+	// township's time decides whether metadata has expired, so it must come from the township.
+	CAFile      string   `toml:"ca_file"`
 	Trial       duration `toml:"trial"`
 	MaxAttempts int      `toml:"max_attempts"`
 	QuietFrom   int      `toml:"quiet_from"` // hours of the day when unattended updates may run
@@ -237,6 +240,19 @@ func (d *device) installer() *install.Installer {
 	return in
 }
 
+// httpClient is the client for the township: pinned to its CA when ca_file is set.
+func (d *device) httpClient(timeout time.Duration) (*http.Client, error) {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	if d.cfg.CAFile != "" {
+		tc, err := api.PinnedTLS(d.cfg.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("ca_file: %w", err)
+		}
+		tr.TLSClientConfig = tc
+	}
+	return &http.Client{Transport: tr, Timeout: timeout}, nil
+}
+
 func (d *device) source(from string) (fetch.Source, error) {
 	if from == "" {
 		if d.cfg.Township == "" {
@@ -248,7 +264,11 @@ func (d *device) source(from string) (fetch.Source, error) {
 		}
 		from = u
 	}
-	return fetch.ParseSource(from)
+	src, err := fetch.ParseSource(from)
+	if err == nil && src.URL != "" {
+		src.HTTP, err = d.httpClient(10 * time.Minute) // a bundle over a village link takes a while
+	}
+	return src, err
 }
 
 // clock is the reference time for expiry: the township's when it answers (village clocks are often
@@ -257,8 +277,10 @@ func (d *device) clock(ctx context.Context) func() time.Time {
 	if d.cfg.Township != "" {
 		if u, err := url.JoinPath(d.cfg.Township, api.PathInfo); err == nil {
 			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-			hc := &http.Client{Timeout: 10 * time.Second}
-			if resp, err := hc.Do(req); err == nil {
+			hc, err := d.httpClient(10 * time.Second)
+			if err != nil {
+				d.log.Warn("township time not read", "err", err)
+			} else if resp, err := hc.Do(req); err == nil {
 				var info api.Info
 				if json.NewDecoder(resp.Body).Decode(&info) == nil && !info.Time.IsZero() {
 					d.off = time.Until(info.Time)

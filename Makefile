@@ -7,7 +7,7 @@ BIN     := bin
 VERSION := $(shell cat VERSION)
 LDFLAGS := -X main.version=$(VERSION)
 
-.PHONY: all setup build demo test unit smoke contract lint screenshots bench-startup bench-devices bench-sync bench-screens soak clean golden
+.PHONY: deb deb-test all setup build demo test unit smoke contract lint screenshots bench-startup bench-devices bench-sync bench-screens soak clean golden
 
 all: build
 
@@ -55,6 +55,15 @@ contract: build
 screenshots:
 	@bash build/setup.sh test
 	@bash build/screenshots.sh
+
+# The Debian package (out/hallkiosk_<version>_<arch>.deb; UPDATE_ROOT=root.json puts the trusted
+# root for signed updates in it), and its install/reinstall/upgrade/remove/purge test in a fresh
+# Debian 12 root (root; a few minutes; .ci/run runs it after make test).
+deb: build
+	@bash build/deb.sh $(VERSION)
+
+deb-test: build
+	@bash build/deb-test.sh
 
 bench-startup:
 	@bash build/setup.sh test

@@ -40,6 +40,7 @@ import (
 	"hallkiosk/kiosk/heartbeat"
 	"hallkiosk/kiosk/queue"
 	"hallkiosk/kiosk/queue/hall"
+	"hallkiosk/kiosk/service"
 	"hallkiosk/kiosk/text"
 	"hallkiosk/kiosk/trial"
 	"hallkiosk/kiosk/ui"
@@ -251,6 +252,16 @@ func run() int {
 			fmt.Printf("first-frame-ms %.1f\n", float64(elapsed.Microseconds())/1000)
 		}
 		log.Info("first frame drawn", "after", elapsed.Round(time.Millisecond))
+		// systemd (Type=notify, WatchdogSec=): up now, and restarted if the screen ever hangs.
+		if err := service.Ready(); err != nil {
+			log.Warn("systemd notify", "err", err)
+		}
+		go func() {
+			wd := &service.Watchdog{Probe: func(answer func()) { fyne.Do(answer) }, Log: log}
+			if err := wd.Run(ctx); err != nil {
+				log.Warn("systemd watchdog", "err", err)
+			}
+		}()
 		if onTrial {
 			go func() {
 				if check.Run(ctx, nil) == nil {

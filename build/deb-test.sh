@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Installs the package into a fresh Debian 12 root (debootstrap) and checks files, owners and modes,
+# the units (systemd-analyze verify), and that install, reinstall, upgrade, remove and purge all work
+# and can be repeated; the residents' data survives everything but purge. Run by `make deb-test`
+# (and by .ci/run after make test). Needs root; takes a few minutes, most of it downloading.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ "$(id -u)" = 0 ] || { echo "deb-test: needs root (debootstrap, chroot)" >&2; exit 2; }
+command -v debootstrap >/dev/null || { export DEBIAN_FRONTEND=noninteractive; apt-get update -qq; apt-get install -y -qq debootstrap >/dev/null; }
+version=$(cat VERSION)
+arch=$(dpkg --print-architecture)
+work=${DEB_TEST_DIR:-out/deb-test}
+base=$work/base
+root=$work/root
+mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+mkdir -p "$work"
+if [ ! -x "$base/usr/bin/apt-get" ]; then
+  echo "deb-test: debootstrap bookworm (minbase, with systemd for systemd-analyze)"
+  rm -rf "$base"
+  debootstrap --variant=minbase --include=systemd,udev bookworm "$base" "$mirror" >"$work/debootstrap.log" 2>&1 ||
+    { tail -20 "$work/debootstrap.log"; exit 1; }
+fi
+umount_all() { for m in "$root/dev/pts" "$root/dev" "$root/proc" "$root/sys"; do mountpoint -q "$m" && umount -l "$m"; done; return 0; }
+trap umount_all EXIT
+umount_all
+rm -rf "$root"
+cp -a "$base" "$root"
+cp /etc/resolv.conf "$root/etc/resolv.conf"
+mount -t proc proc "$root/proc"
+mount --bind /dev "$root/dev"
+
+# Two packages: this version and a newer one (the upgrade).
+bash build/deb.sh "$version" >/dev/null
+next="${version%.*}.$(( ${version##*.} + 1 ))"
+bash build/deb.sh "$next" >/dev/null
+cp "out/hallkiosk_${version}_$arch.deb" "out/hallkiosk_${next}_$arch.deb" "$root/tmp/"
+
+inroot() { chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8 "$@"; }
+apt() { inroot apt-get -y -q -o Dpkg::Options::=--force-confold "$@" >>"$work/apt.log" 2>&1 || { tail -30 "$work/apt.log"; echo "deb-test: apt-get $*: FAILED"; exit 1; }; }
+fail=0
+check() { # check DESCRIPTION COMMAND...
+  local what=$1; shift
+  if "$@"; then echo "deb-test: ok: $what"; else echo "deb-test: FAILED: $what"; fail=1; fi
+}
+mode() { # owners as the installed system names them
+  local got; got=$(inroot stat -c '%a %U:%G' "$1")
+  [ "$got" = "$2" ] || { echo "  $1 is $got, want $2"; return 1; }
+}
+installed() {
+  local v=$1
+  check "$v: binaries" mode /usr/bin/hallkiosk-update "755 root:root"
+  check "$v: the release it carries" mode "/opt/hallkiosk/releases/$v/hallkiosk" "755 root:root"
+  check "$v: current is $v" [ "$(readlink "$root/opt/hallkiosk/current")" = "releases/$v" ]
+  check "$v: hallkiosk on PATH runs the current release" inroot sh -c 'hallkiosk --print-config | grep -q "^\[store\]"' 
+  check "$v: config is a conffile" grep -qx /etc/hallkiosk/config.toml "$root/var/lib/dpkg/info/hallkiosk.conffiles"
+  check "$v: config readable" mode /etc/hallkiosk/config.toml "644 root:root"
+  check "$v: service user" inroot sh -c 'id -u hallkiosk | awk "{exit !(\$1 < 1000)}" && id -nG hallkiosk | grep -qw dialout'
+  check "$v: data folder owned by the service user" mode /var/lib/hallkiosk "750 hallkiosk:hallkiosk"
+  check "$v: update state owned by the service user" mode /var/lib/hallkiosk/update "750 hallkiosk:hallkiosk"
+  check "$v: kiosk, X server and update timer enabled" test -L "$root/etc/systemd/system/graphical.target.wants/hallkiosk.service" \
+    -a -L "$root/etc/systemd/system/graphical.target.wants/hallkiosk-x.service" -a -L "$root/etc/systemd/system/timers.target.wants/hallkiosk-update.timer"
+  check "$v: township service not enabled on a kiosk" test ! -e "$root/etc/systemd/system/multi-user.target.wants/hallkiosk-township.service"
+  check "$v: udev rules" mode /lib/udev/rules.d/70-hallkiosk.rules "644 root:root"
+  check "$v: systemd-analyze verify" inroot systemd-analyze verify /lib/systemd/system/hallkiosk.service /lib/systemd/system/hallkiosk-x.service \
+    /lib/systemd/system/hallkiosk-update.service /lib/systemd/system/hallkiosk-update.timer /lib/systemd/system/hallkiosk-usb@sdb1.service \
+    /lib/systemd/system/hallkiosk-township.service
+  check "$v: hallkiosk-update status names the running version" inroot sh -c "hallkiosk-update status | grep -q $v"
+}
+
+for round in 1 2; do
+  echo "deb-test: round $round: install $version"
+  apt update
+  apt install "/tmp/hallkiosk_${version}_$arch.deb"
+  installed "$version"
+  # What a hall keeps: the residents' store, and the technician's edit of the configuration.
+  echo "resident data" >"$root/var/lib/hallkiosk/kiosk.db"
+  sed -i 's/^name = .*/name = "王上村便民服务站"/' "$root/etc/hallkiosk/config.toml"
+  echo "deb-test: reinstall"
+  apt install --reinstall "/tmp/hallkiosk_${version}_$arch.deb"
+  installed "$version"
+  echo "deb-test: upgrade to $next"
+  apt install "/tmp/hallkiosk_${next}_$arch.deb"
+  installed "$next"
+  check "upgrade keeps the release before" test -x "$root/opt/hallkiosk/releases/$version/hallkiosk"
+  check "upgrade keeps the data" grep -q "resident data" "$root/var/lib/hallkiosk/kiosk.db"
+  check "upgrade keeps the technician's configuration" grep -q '王上村便民服务站' "$root/etc/hallkiosk/config.toml"
+  echo "deb-test: remove"
+  apt remove hallkiosk
+  check "remove takes the programs" test ! -e "$root/usr/bin/hallkiosk-update" -a ! -e "$root/lib/systemd/system/hallkiosk.service"
+  check "remove keeps the data and the configuration" grep -q "resident data" "$root/var/lib/hallkiosk/kiosk.db"
+  check "remove keeps the configuration" test -f "$root/etc/hallkiosk/config.toml"
+  echo "deb-test: install again after remove"
+  apt install "/tmp/hallkiosk_${next}_$arch.deb"
+  installed "$next"
+  check "the data is back in use" grep -q "resident data" "$root/var/lib/hallkiosk/kiosk.db"
+  echo "deb-test: purge"
+  apt purge hallkiosk
+  check "purge takes the data, releases and configuration" test ! -e "$root/var/lib/hallkiosk" -a ! -e "$root/opt/hallkiosk" -a ! -e "$root/etc/hallkiosk"
+  check "purge takes the service user" inroot sh -c '! getent passwd hallkiosk >/dev/null && ! getent group hallkiosk >/dev/null'
+  check "purge leaves no unit links" sh -c "! find '$root/etc/systemd' -name 'hallkiosk*' | grep -q ."
+done
+exit $fail

@@ -7,7 +7,7 @@ BIN     := bin
 VERSION := $(shell cat VERSION)
 LDFLAGS := -X main.version=$(VERSION)
 
-.PHONY: deb deb-test all setup build demo test unit smoke contract lint screenshots bench-startup bench-devices bench-sync bench-screens soak clean golden
+.PHONY: deb deb-test bench-update all setup build demo test unit smoke contract lint screenshots bench-startup bench-devices bench-sync bench-screens soak clean golden
 
 all: build
 
@@ -64,6 +64,11 @@ deb: build
 
 deb-test: build
 	@bash build/deb-test.sh
+
+# A technician's install from a USB stick to the new version on trial, beside a plain copy of the
+# same bundle with fsync (install/copy ratio; README: Updates).
+bench-update:
+	$(GO) test -run '^$$' -bench InstallFromStick -benchtime 5x ./updater/install
 
 bench-startup:
 	@bash build/setup.sh test

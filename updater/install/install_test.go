@@ -114,7 +114,7 @@ type device struct {
 	dir string
 }
 
-func newDevice(t *testing.T) *device {
+func newDevice(t testing.TB) *device {
 	t.Helper()
 	d := t.TempDir()
 	in := &install.Installer{Root: filepath.Join(d, "opt"), State: filepath.Join(d, "state"), Store: filepath.Join(d, "data", "kiosk.db"),
@@ -125,7 +125,7 @@ func newDevice(t *testing.T) *device {
 	return &device{in: in, sd: sd, dir: d}
 }
 
-func (d *device) install(t *testing.T, version, behaviour string) error {
+func (d *device) install(t testing.TB, version, behaviour string) error {
 	t.Helper()
 	b, info := bundle(t, version, behaviour)
 	if err := d.in.Place(b, info); err != nil {

@@ -10,9 +10,11 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
 
+	"hallkiosk/kiosk/config"
 	"hallkiosk/township/api"
 )
 
@@ -37,5 +39,20 @@ func TestTownshipTimeOnlyFromItsCA(t *testing.T) {
 	other := &device{cfg: Config{Township: srv.URL}, log: log} // system roots: the test CA is not among them
 	if got := other.clock(context.Background())(); got.Sub(time.Now()).Abs() > time.Minute {
 		t.Errorf("a certificate not of the pinned CA set the reference time to %s", got)
+	}
+}
+
+// The updater backs up and restores the store the kiosk uses: its default store is the kiosk's
+// default, and the update.toml the package installs says what the defaults say.
+func TestDefaultsAgreeWithTheKioskAndThePackage(t *testing.T) {
+	if got, want := defaults().Store, config.Default().Store.Path; got != want {
+		t.Errorf("updater's store %s, the kiosk's %s", got, want)
+	}
+	shipped, err := loadConfig("../../../build/deb/etc/update.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(shipped, defaults()) {
+		t.Errorf("the packaged update.toml\n%+v\ndiffers from the defaults\n%+v", shipped, defaults())
 	}
 }

@@ -79,7 +79,7 @@ func (d *duration) UnmarshalText(b []byte) error {
 
 func defaults() Config {
 	return Config{Root: "/usr/share/hallkiosk/update-root.json", Opt: "/opt/hallkiosk", State: "/var/lib/hallkiosk/update",
-		Store: "/var/lib/hallkiosk/kiosk.db", Trial: duration{3 * time.Minute}, MaxAttempts: 3, QuietFrom: 1, QuietTo: 5,
+		Store: "/var/lib/hallkiosk/hallkiosk.db", Trial: duration{3 * time.Minute}, MaxAttempts: 3, QuietFrom: 1, QuietTo: 5,
 		StopCmd: []string{"systemctl", "stop", "hallkiosk"}, StartCmd: []string{"systemctl", "start", "hallkiosk"}}
 }
 

@@ -67,11 +67,36 @@ installed() {
   check "$v: hallkiosk-update status names the running version" inroot sh -c "hallkiosk-update status | grep -q $v"
 }
 
+# usb_sticks plugs two sticks in (loop devices of ext4 images) and runs what udev starts for each:
+# one with a repository in hallkiosk-updates/ reaches hallkiosk-update (which refuses it here: this
+# package carries no trusted root), one with photos is left alone; both are unmounted after.
+usb_sticks() {
+  local img dev out rc
+  for kind in updates photos; do
+    rm -rf "$work/stick"; mkdir -p "$work/stick"
+    if [ "$kind" = updates ]; then mkdir "$work/stick/hallkiosk-updates"; echo '{}' >"$work/stick/hallkiosk-updates/timestamp.json"
+    else echo jpeg >"$work/stick/IMG_0001.JPG"; fi
+    img=$work/$kind.img; rm -f "$img"; truncate -s 8M "$img"; mke2fs -q -t ext4 -d "$work/stick" "$img"
+    dev=$(losetup -f --show "$img")
+    rc=0; out=$(inroot /usr/lib/hallkiosk/usb-update "${dev#/dev/}" 2>&1) || rc=$?
+    losetup -d "$dev"
+    if [ "$kind" = updates ]; then
+      check "a stick with updates reaches hallkiosk-update" grep -q 'trusted root' <<<"$rc $out"
+      check "  (and fails, since nothing was installed)" test "$rc" != 0
+    else
+      check "a stick without updates is left alone" grep -q 'left alone' <<<"$out"
+      check "  (exit 0)" test "$rc" = 0
+    fi
+    check "the $kind stick is unmounted after" sh -c "! grep -q /run/hallkiosk/usb /proc/mounts && [ ! -e '$root/run/hallkiosk/usb/${dev#/dev/}' ]"
+  done
+}
+
 for round in 1 2; do
   echo "deb-test: round $round: install $version"
   apt update
   apt install "/tmp/hallkiosk_${version}_$arch.deb"
   installed "$version"
+  if [ "$round" = 1 ]; then usb_sticks; fi
   # What a hall keeps: the residents' store, and the technician's edit of the configuration.
   echo "resident data" >"$root/var/lib/hallkiosk/hallkiosk.db"
   sed -i 's/^name = .*/name = "王上村便民服务站"/' "$root/etc/hallkiosk/config.toml"

@@ -136,6 +136,11 @@ func (c *Client) Look(src Source) (*Check, error) {
 	if err := up.Refresh(); err != nil {
 		return nil, fmt.Errorf("check %s: %w", src, Explain(err))
 	}
+	// go-tuf writes its trusted metadata without fsync; that metadata is what refuses a replayed
+	// old stick, so it is made durable before anything is installed on its word.
+	if err := syncFolder(cfg.LocalMetadataDir); err != nil {
+		return nil, fmt.Errorf("check %s: keep the trusted metadata: %w", src, err)
+	}
 	ch := &Check{Source: src, up: up, targets: up.GetTopLevelTargets(), cache: cfg.LocalTargetsDir}
 	for name, tf := range ch.targets {
 		if tf.Custom == nil {
@@ -198,4 +203,32 @@ func Explain(err error) error {
 		return fmt.Errorf("%w: %w", ErrMissing, err)
 	}
 	return err
+}
+
+// syncFolder fsyncs every file in dir, then dir itself.
+func syncFolder(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if !e.Type().IsRegular() {
+			continue
+		}
+		f, err := os.Open(filepath.Join(dir, e.Name()))
+		if err != nil {
+			return err
+		}
+		err = f.Sync()
+		f.Close()
+		if err != nil {
+			return err
+		}
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
 }

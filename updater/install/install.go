@@ -583,6 +583,17 @@ func copyFile(src, dst string) error {
 	if err != nil {
 		return err
 	}
+	// The copy keeps the store's owner: the updater runs as root and the kiosk as its own user,
+	// which must still open a restored store for writing.
+	if fi, err := in.Stat(); err == nil {
+		if st, ok := fi.Sys().(*syscall.Stat_t); ok && os.Geteuid() == 0 {
+			if err := out.Chown(int(st.Uid), int(st.Gid)); err != nil {
+				out.Close()
+				os.Remove(dst)
+				return fmt.Errorf("copy %s to %s: keep its owner: %w", src, dst, err)
+			}
+		}
+	}
 	if _, err := io.Copy(out, in); err != nil {
 		out.Close()
 		os.Remove(dst)

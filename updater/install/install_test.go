@@ -246,3 +246,35 @@ func TestAFullDiskLeavesTheRunningVersion(t *testing.T) {
 		t.Fatalf("left behind in releases: %v", ents)
 	}
 }
+
+// The updater runs as root and the kiosk as its own user: a store restored by a rollback keeps the
+// kiosk user's ownership, or the old version could not open it for writing.
+func TestRestoredStoreKeepsItsOwner(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to give the store another owner")
+	}
+	d := goodStart(t)
+	d.sd.Stop(context.Background())
+	const kioskUID, kioskGID = 65534, 65534
+	for _, p := range []string{d.in.Store, d.in.Store + ".journal"} {
+		if err := os.Chown(p, kioskUID, kioskGID); err != nil && !errors.Is(err, os.ErrNotExist) {
+			t.Fatal(err)
+		}
+	}
+	d.sd.Start(context.Background())
+	if err := d.install(t, "1.1.0", "migrate-fail"); !errors.Is(err, install.ErrTrialFailed) {
+		t.Fatalf("install: %v", err)
+	}
+	for _, p := range []string{d.in.Store, d.in.Store + ".journal"} {
+		fi, err := os.Stat(p)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st := fi.Sys().(*syscall.Stat_t); st.Uid != kioskUID || st.Gid != kioskGID {
+			t.Errorf("%s is owned by %d:%d after the rollback, want the kiosk's %d:%d", p, st.Uid, st.Gid, kioskUID, kioskGID)
+		}
+	}
+}

@@ -21,6 +21,13 @@ type Timer interface {
 	Stop() bool
 }
 
+// After is AfterFunc as a channel that is closed once d has passed on c, for loops that wait on
+// it and on a context together; Stop the timer when leaving early.
+func After(c Clock, d time.Duration) (<-chan struct{}, Timer) {
+	due := make(chan struct{})
+	return due, c.AfterFunc(d, func() { close(due) })
+}
+
 // Real is the wall clock.
 type Real struct{}
 

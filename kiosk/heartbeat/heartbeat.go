@@ -60,8 +60,7 @@ func (s *Sender) Run(ctx context.Context) {
 			s.Log.Info("heartbeat sent again")
 		}
 		failing = err != nil
-		next := make(chan struct{})
-		t := s.Clock.AfterFunc(s.Interval, func() { close(next) })
+		next, t := clock.After(s.Clock, s.Interval)
 		if s.Sent != nil { // after the next one is due, so a test may move the clock at once
 			s.Sent(err)
 		}

@@ -48,8 +48,7 @@ func (w *Watchdog) Run(ctx context.Context) error {
 	half := every / 2
 	for {
 		answered := make(chan struct{})
-		due := make(chan struct{})
-		t := w.Clock.AfterFunc(half, func() { close(due) })
+		due, t := clock.After(w.Clock, half)
 		w.Probe(func() { close(answered) })
 		select {
 		case <-ctx.Done():

@@ -118,8 +118,7 @@ func (c *Check) Run(ctx context.Context, painted <-chan struct{}) error {
 			c.Log.Warn("update trial: not healthy yet", "version", c.Version, "err", err)
 			last = err.Error()
 		}
-		next := make(chan struct{})
-		t := c.Clock.AfterFunc(c.Every, func() { close(next) })
+		next, t := clock.After(c.Clock, c.Every)
 		if c.Tried != nil {
 			c.Tried(err)
 		}

@@ -107,8 +107,7 @@ func (l *Loop) Run(ctx context.Context) {
 	l.init()
 	for {
 		wait := l.Round(ctx)
-		due := make(chan struct{})
-		t := l.Clock.AfterFunc(wait, func() { close(due) })
+		due, t := clock.After(l.Clock, wait)
 		select {
 		case <-ctx.Done():
 			t.Stop()

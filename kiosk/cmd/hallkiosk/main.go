@@ -176,18 +176,21 @@ func run() int {
 			svc = nil
 		}
 	}
-	// The card reader, when configured, is polled by the mode that takes cards (not the wall).
+	// The card reader, when configured, is polled by the mode that takes cards: the window, and a
+	// self-service kiosk with its apply service (not the wall). Only a polled reader is reported.
 	var reader *idcard.Poller
-	if cfg.Devices.CardReader != "" && cfg.Mode != config.ModeDisclosure {
+	takesCards := cfg.Mode == config.ModeWindow || (cfg.Mode == config.ModeSelfService && svc != nil)
+	if cfg.Devices.CardReader != "" && takesCards {
 		reader = &idcard.Poller{Log: log, Open: func() (serialport.Port, error) {
 			return openPort(cfg.Devices.CardReader, cfg.Devices.CardReaderBaud)
 		}}
 	}
+	ver := appVersion()
 	var hs *health.Source
 	if db != nil {
 		hs = healthSource(db, cfg, svc, loop, reader)
 		if loop != nil {
-			hb := &heartbeat.Sender{Client: loop.Client, Health: hs, UpdateState: cfg.Update.State, Version: appVersion(),
+			hb := &heartbeat.Sender{Client: loop.Client, Health: hs, UpdateState: cfg.Update.State, Version: ver,
 				Interval: cfg.Sync.Heartbeat.Duration, Clock: clk, Started: processStart(), Log: log}
 			go hb.Run(ctx)
 		}
@@ -200,7 +203,7 @@ func run() int {
 	// start and exit while a file watcher reloads it, and a start then now and then logs
 	// "Preferences load error: EOF" (a power cut mid-write leaves it broken for good). The kiosk
 	// keeps nothing in Fyne's preferences or storage, so it has none.
-	app.SetMetadata(fyne.AppMetadata{Name: "hallkiosk", Version: appVersion(), Migrations: map[string]bool{"fyneDo": true}})
+	app.SetMetadata(fyne.AppMetadata{Name: "hallkiosk", Version: ver, Migrations: map[string]bool{"fyneDo": true}})
 	a := app.NewWithID("")
 	w := a.NewWindow(strs.App.Title)
 	if cfg.Fullscreen {
@@ -223,7 +226,7 @@ func run() int {
 	start, selfApp := startMode(ctx, sh, cfg, modeDeps{cat: cat, svc: svc, speaker: speaker, db: db, sealer: sealer,
 		hq: hq, clk: clk, loop: loop, reader: reader, health: hs}, storeErr, log)
 	// After an update, this version is on trial: its screens are held until it has shown it works.
-	check := &trial.Check{Dir: cfg.Update.State, Version: appVersion(), DB: db, Health: hs, Clock: clk, Log: log}
+	check := &trial.Check{Dir: cfg.Update.State, Version: ver, DB: db, Health: hs, Clock: clk, Log: log}
 	onTrial := storeErr == nil && check.Pending()
 	if onTrial {
 		log.Info("update trial: this version holds its screens until its checks pass", "version", check.Version)

@@ -371,8 +371,7 @@ func (c *Client) Subscribe(ctx context.Context, onEvent func(queue.Event), onCon
 			return
 		}
 		c.cfg.Log.Warn("hall event stream lost; reconnecting", "err", err, "in", wait)
-		done := make(chan struct{})
-		t := c.cfg.Clock.AfterFunc(wait, func() { close(done) })
+		done, t := clock.After(c.cfg.Clock, wait)
 		select {
 		case <-ctx.Done():
 			t.Stop()

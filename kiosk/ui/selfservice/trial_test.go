@@ -9,7 +9,10 @@ import (
 // checks pass; then it works. The shell also says when a resident enters a flow and leaves it, for
 // the updater's quiet moment.
 func TestHeldScreenTakesNoInput(t *testing.T) {
-	h := newHarness(t, opts{})
+	eachMode(t, opts{}, func(t *testing.T, h *harness) { heldTakesNoInput(t, h) })
+}
+
+func heldTakesNoInput(t *testing.T, h *harness) {
 	var flow []bool
 	h.sh.OnFlow = func(in bool) { flow = append(flow, in) }
 	h.sh.Hold(h.s.App.Checking)

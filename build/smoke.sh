@@ -77,6 +77,22 @@ if "$township" devices --data "$tmp/township" --addr "http://127.0.0.1:$port" | 
 else
   echo "smoke: kiosk never reached the township: FAILED"; "$township" devices --data "$tmp/township" --addr "http://127.0.0.1:$port"; fail=1
 fi
+# A release on trial whose checks never pass (its printer's port does not exist) quits by itself
+# when the trial set by the updater runs out, exit code 3, still held: systemd starts it again and
+# the updater's step before that start rolls it back.
+cfg="$tmp/ranout.toml"
+printf 'mode = "self-service"\nfullscreen = true\n[store]\npath = "%s/ranout.db"\ndevice_key = "%s/ranout.key"\n[update]\nstate = "%s/ranout-update"\n[devices]\nprinter = "%s/no-such-printer"\n' \
+  "$tmp" "$tmp" "$tmp" "$tmp" >"$cfg"
+mkdir -p "$tmp/ranout-update"
+until=$(date -u -d '+4 seconds' +%Y-%m-%dT%H:%M:%SZ)
+printf '{"current":"9.9.9","previous":"9.9.8","pending":{"version":"9.9.9","from":"9.9.8","attempts":1,"started":"%s","until":"%s","backup":"","by":"technician"}}' \
+  "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$until" >"$tmp/ranout-update/state.json"
+if timeout 60 "$tmp/opt/releases/9.9.9/hallkiosk" --config "$cfg" >"$tmp/ranout.out" 2>"$tmp/ranout.err"; then rc=0; else rc=$?; fi
+if [ "$rc" = 3 ] && grep -q 'update trial: out of time' "$tmp/ranout.err" && [ ! -e "$tmp/ranout-update/trial/9.9.9.healthy" ]; then
+  echo "smoke: on trial, never healthy: quit with exit 3 when the trial ran out"
+else
+  echo "smoke: on trial, never healthy: FAILED (exit $rc)"; grep -i 'trial' "$tmp/ranout.err" | sed 's/^/  /'; fail=1
+fi
 # Without a display: one clear line saying how to run under Xvfb, exit code 2.
 if out=$(env -u DISPLAY -u WAYLAND_DISPLAY "$bin" --demo 2>&1); then rc=0; else rc=$?; fi
 if [ "$rc" = 2 ] && [ "$(echo "$out" | wc -l)" = 1 ] && echo "$out" | grep -q 'xvfb-run'; then

@@ -91,9 +91,14 @@ func (c *Check) Once(ctx context.Context) (map[string]string, error) {
 	return said, nil
 }
 
-// Run waits for painted (the first frame; nil when it was drawn already), then runs the checks every Every until they pass and
-// the report is written (nil), or ctx ends. A check that keeps failing leaves the report unwritten:
-// the updater's trial then runs out and it switches back.
+// ErrRanOut is Run's answer when the trial's time ran out before the checks passed: the kiosk then
+// quits (non-zero), and the updater's step before its next start rolls this version back, whether or
+// not an updater is still waiting for it.
+var ErrRanOut = errors.New("the update trial ran out before this version's checks passed")
+
+// Run waits for painted (the first frame; nil when it was drawn already), then runs the checks every
+// Every until they pass and the report is written (nil), the trial's time set by the updater runs out
+// (ErrRanOut, wrapping the last failure), or ctx ends.
 func (c *Check) Run(ctx context.Context, painted <-chan struct{}) error {
 	c.defaults()
 	if painted != nil {
@@ -118,7 +123,16 @@ func (c *Check) Run(ctx context.Context, painted <-chan struct{}) error {
 			c.Log.Warn("update trial: not healthy yet", "version", c.Version, "err", err)
 			last = err.Error()
 		}
-		next, t := clock.After(c.Clock, c.Every)
+		wait := c.Every
+		if until, ok := updstate.TrialUntil(c.Dir, c.Version); ok {
+			left := until.Sub(c.Clock.Now())
+			if left <= 0 {
+				c.Log.Error("update trial: out of time, quitting so the updater rolls this version back", "version", c.Version, "until", until, "err", err)
+				return fmt.Errorf("%w: %w", ErrRanOut, err)
+			}
+			wait = min(wait, left)
+		}
+		next, t := clock.After(c.Clock, wait)
 		if c.Tried != nil {
 			c.Tried(err)
 		}

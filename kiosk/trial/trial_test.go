@@ -2,6 +2,7 @@ package trial
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -100,6 +101,46 @@ func TestRunReportsOnceHealthy(t *testing.T) {
 	}
 	if !updstate.Healthy(dir, "1.4.0") || c.Pending() {
 		t.Fatal("no healthy report")
+	}
+}
+
+// A version whose checks never pass quits when the trial's time set by the updater runs out (the
+// last attempt falls on the deadline, not an interval after it), naming why, so the updater's step
+// before the next start rolls it back even when nobody waits for the trial.
+func TestRunQuitsWhenTheTrialRunsOut(t *testing.T) {
+	clk := kiosktest.Clock()
+	st := kiosktest.NewStore(t, clk)
+	dir := t.TempDir()
+	us := &updstate.State{Current: "1.4.0", Pending: &updstate.Pending{Version: "1.4.0", From: "1.3.0", By: "schedule",
+		Started: clk.Now(), Until: clk.Now().Add(5 * time.Second)}}
+	if err := us.Save(dir); err != nil {
+		t.Fatal(err)
+	}
+	tried := make(chan error, 8)
+	c := &Check{Dir: dir, Version: "1.4.0", DB: st.DB, Clock: clk, Every: 2 * time.Second, Tried: func(err error) { tried <- err },
+		Health: &health.Source{DB: st.DB, Reader: func() idcard.ReaderState { return idcard.ReaderAbsent }}}
+	done := make(chan error, 1)
+	go func() { done <- c.Run(context.Background(), nil) }()
+	for _, step := range []time.Duration{2 * time.Second, 2 * time.Second, time.Second} {
+		select {
+		case <-tried:
+		case err := <-done:
+			t.Fatalf("Run ended before the trial ran out: %v", err)
+		case <-time.After(10 * time.Second):
+			t.Fatal("no attempt")
+		}
+		clk.Advance(step)
+	}
+	select {
+	case err := <-done:
+		if !errors.Is(err, ErrRanOut) || !strings.Contains(err.Error(), "card reader: absent") {
+			t.Fatalf("out of time: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run went on past the trial's end")
+	}
+	if updstate.Healthy(dir, "1.4.0") {
+		t.Fatal("reported healthy")
 	}
 }
 

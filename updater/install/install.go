@@ -248,7 +248,8 @@ func (in *Installer) switchLocked(ctx context.Context, version, by string) (err 
 	if err != nil {
 		return err
 	}
-	st.Pending = &state.Pending{Version: version, From: from, Started: in.now().UTC(), Backup: in.backupDir(), By: by}
+	started := in.now().UTC()
+	st.Pending = &state.Pending{Version: version, From: from, Started: started, Until: started.Add(in.trial()), Backup: in.backupDir(), By: by}
 	st.Record(in.now(), "installed", version, "by "+by+", from "+orNone(from))
 	if err := st.Save(in.State); err != nil {
 		return fmt.Errorf("switch to %s: %w", version, err)

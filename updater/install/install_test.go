@@ -216,6 +216,45 @@ func TestBadVersionsAreRolledBackWithTheStoreRestored(t *testing.T) {
 	}
 }
 
+// An updater that stops waiting (killed, or the technician's Ctrl-C) leaves a version on trial with
+// nobody to time it out: a kiosk that never passes its checks quits when the trial runs out, and the
+// step before its next start rolls it back, the store restored.
+func TestAVersionOutOfTimeIsRolledBackWithNobodyWaiting(t *testing.T) {
+	d := goodStart(t)
+	d.in.Trial = time.Second
+	b, info := bundle(t, "1.1.0", "unhealthy")
+	if err := d.in.Place(b, info); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	d.in.Step = func(name string) {
+		if name == "started" {
+			cancel() // the updater stops waiting as soon as the new version is started
+		}
+	}
+	if err := d.in.Switch(ctx, "1.1.0", "schedule"); !errors.Is(err, context.Canceled) {
+		t.Fatalf("switch with the wait cut off: %v", err)
+	}
+	d.in.Step = nil
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		st := d.state(t)
+		if st.Pending == nil {
+			if st.Current != "1.0.0" || !strings.Contains(st.Refused["1.1.0"], "not healthy within 1s") {
+				t.Fatalf("state %+v", st)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("still on trial: %+v", st.Pending)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if got := d.run(t, "-report"); got != "version=1.0.0 submissions=3" {
+		t.Fatalf("after the rollback: %s", got)
+	}
+}
+
 func TestAFullDiskLeavesTheRunningVersion(t *testing.T) {
 	d := goodStart(t)
 	small := filepath.Join(d.dir, "opt", "releases")

@@ -32,8 +32,12 @@ type Pending struct {
 	From     string    `json:"from"`
 	Attempts int       `json:"attempts"` // starts of the new version so far
 	Started  time.Time `json:"started"`
-	Backup   string    `json:"backup"` // folder holding the store as it was before the switch
-	By       string    `json:"by"`     // "technician", "schedule", "rollback", or RollingBack
+	// Until is when the trial runs out: a kiosk of this version that has not reported healthy by then
+	// quits, so the updater's step before its next start rolls it back even when no updater is
+	// waiting (one killed mid-wait, a power cut). Zero in states written before it existed.
+	Until  time.Time `json:"until,omitzero"`
+	Backup string    `json:"backup"` // folder holding the store as it was before the switch
+	By     string    `json:"by"`     // "technician", "schedule", "rollback", or RollingBack
 }
 
 // RollingBack is Pending.By once a failed version is being undone (Recover finishes it).
@@ -105,6 +109,16 @@ func (s *State) Record(at time.Time, what, version, why string) {
 func InTrial(dir, version string) bool {
 	s, err := Load(dir)
 	return err == nil && s.Pending != nil && s.Pending.Version == version && !Healthy(dir, version)
+}
+
+// TrialUntil is when version's trial runs out; ok is false when it is not on trial or the updater
+// set no end.
+func TrialUntil(dir, version string) (until time.Time, ok bool) {
+	s, err := Load(dir)
+	if err != nil || s.Pending == nil || s.Pending.Version != version || s.Pending.Until.IsZero() {
+		return time.Time{}, false
+	}
+	return s.Pending.Until, true
 }
 
 // Health is the kiosk's report that a version in trial works.

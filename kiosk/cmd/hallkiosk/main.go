@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -267,8 +268,14 @@ func run() int {
 		}()
 		if onTrial {
 			go func() {
-				if check.Run(ctx, nil) == nil {
+				switch err := check.Run(ctx, nil); {
+				case err == nil:
 					fyne.Do(sh.Release)
+				case errors.Is(err, trial.ErrRanOut):
+					// Quit, still held: systemd starts the kiosk again and the updater's step before
+					// that start rolls this version back.
+					exitCode.Store(exitTrialRanOut)
+					fyne.Do(a.Quit)
 				}
 			}()
 		}
@@ -282,7 +289,7 @@ func run() int {
 			time.Sleep(2 * time.Second) // let start-up's garbage collection and font loading settle
 			code := benchScreens(screenBench{sh: sh, app: selfApp, win: w, strs: strs, probe: probe, frames: frames,
 				label: baseline, rounds: o.benchScreens, out: os.Stdout})
-			benchExit = code
+			exitCode.Store(int32(code))
 			fyne.Do(a.Quit)
 		}
 	}()
@@ -290,11 +297,15 @@ func run() int {
 	if storeErr != nil {
 		return 1
 	}
-	return benchExit
+	return int(exitCode.Load())
 }
 
-// benchExit is what --bench-screens reports as the exit code (set before the app quits).
-var benchExit int
+// exitCode is the exit code once the app quits: what --bench-screens reports, or exitTrialRanOut
+// (set before the app quits, from the goroutine that asks it to).
+var exitCode atomic.Int32
+
+// exitTrialRanOut is the exit code of a version whose update trial ran out before its checks passed.
+const exitTrialRanOut = 3
 
 // uploadLoop makes the upload loop when the kiosk is enrolled; nil when it is not (it works
 // offline and keeps everything in its queue).

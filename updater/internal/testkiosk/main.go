@@ -6,6 +6,8 @@
 //	good          open the store, report healthy when on trial, serve until stopped (-pidfile)
 //	crash         exit 1 at start, before anything
 //	hang          open the store, never report healthy
+//	unhealthy     open the store, never report healthy, and quit (exit 3) when the trial runs out, as
+//	              the kiosk does (kiosk/trial.ErrRanOut)
 //	migrate-fail  migrate the store to a schema newer than any release knows, then exit 1
 //
 // With -submit N it stores N "submissions" and exits; with -report it prints
@@ -101,7 +103,17 @@ func main() {
 		}
 		defer os.Remove(*pidfile)
 	}
-	<-sig
+	var ranOut <-chan time.Time
+	if until, ok := state.TrialUntil(*stateDir, version); ok && behaviour == "unhealthy" {
+		ranOut = time.After(time.Until(until))
+	}
+	select {
+	case <-sig:
+	case <-ranOut:
+		db.Close()
+		fmt.Fprintln(os.Stderr, "testkiosk", version, "ran out of its trial")
+		os.Exit(3)
+	}
 }
 
 func count(db *localdb.DB) int {

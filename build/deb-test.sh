@@ -91,12 +91,89 @@ usb_sticks() {
   done
 }
 
+# hall_screen starts the hall's screen as the package sets it up, on a real Xorg (its dummy video
+# driver stands in for the hall PC's GPU): the package's X server script (a fresh cookie, no
+# blanking, no pointer), wait-x, then the installed kiosk as the hallkiosk user. Its window must
+# cover the screen, draw its first frame, and be the only client the server lets in. Xorg and the
+# kiosk run in a network namespace of their own, so a display :0 of the machine running the test is
+# not disturbed. The screenshot is left in $work/xorg-home.png.
+hall_screen() {
+  apt install --no-install-recommends xserver-xorg-video-dummy x11-utils x11-xserver-utils
+  install -d "$root/etc/X11/xorg.conf.d"
+  cat >"$root/etc/X11/xorg.conf.d/10-hallkiosk-test-dummy.conf" <<'XCONF'
+Section "Device"
+  Identifier "dummy"
+  Driver "dummy"
+  VideoRam 256000
+EndSection
+Section "Monitor"
+  Identifier "monitor"
+  HorizSync 5.0 - 1000.0
+  VertRefresh 5.0 - 200.0
+  Modeline "1920x1080" 148.50 1920 2008 2052 2200 1080 1084 1089 1125 +hsync +vsync
+EndSection
+Section "Screen"
+  Identifier "screen"
+  Device "dummy"
+  Monitor "monitor"
+  DefaultDepth 24
+  SubSection "Display"
+    Depth 24
+    Modes "1920x1080"
+  EndSubSection
+EndSection
+XCONF
+  CGO_ENABLED=0 go build -o "$root/tmp/xshot" ./build/xshot
+  cat >"$root/tmp/hall-screen.sh" <<'SCRIPT'
+set -u
+. /etc/default/hallkiosk
+export HALLKIOSK_X_ARGS
+/usr/lib/hallkiosk/x-server >/tmp/x-server.log 2>&1 &
+xpid=$!
+/usr/lib/hallkiosk/wait-x || { echo "x: wait-x gave up"; cat /tmp/x-server.log; kill $xpid; exit 1; }
+echo "x: up"
+grep -q -- '-nocursor' /proc/$xpid/cmdline && echo "x: no pointer"
+export DISPLAY=:0
+XAUTHORITY=/nonexistent xset q >/dev/null 2>&1 || echo "x: refuses a client without the cookie"
+export XAUTHORITY=/run/hallkiosk/Xauthority
+xset q | grep -q 'timeout:  0' && echo "x: screen saver off"
+# A real GPU's server says "DPMS is Disabled"; the dummy driver has no DPMS at all.
+grep -q -- '-dpms' /proc/$xpid/cmdline && xset q | grep -qE 'DPMS is Disabled|does not have the DPMS' && echo "x: DPMS off"
+setpriv --reuid=hallkiosk --regid=hallkiosk --init-groups env HOME=/var/lib/hallkiosk DISPLAY=:0 XAUTHORITY=/run/hallkiosk/Xauthority \
+  /opt/hallkiosk/current/hallkiosk --report-startup >/tmp/kiosk.out 2>/tmp/kiosk.err &
+kpid=$!
+for _ in $(seq 1 150); do grep -q '^first-frame-ms' /tmp/kiosk.out && break; kill -0 $kpid 2>/dev/null || break; sleep 0.2; done
+grep '^first-frame-ms' /tmp/kiosk.out | sed 's/^/kiosk: /'
+xwininfo -root -tree | grep '便民服务自助终端' | grep -q '1920x1080+0+0' && echo "kiosk: window covers the screen"
+sleep 1
+/tmp/xshot -o /tmp/xorg-home.png && echo "kiosk: screenshot"
+kill $kpid; wait $kpid
+kill $xpid
+for _ in $(seq 1 50); do kill -0 $xpid 2>/dev/null || break; sleep 0.1; done
+kill -9 $xpid 2>/dev/null
+if grep -qE 'Fyne error|panic|level=ERROR' /tmp/kiosk.err; then grep -E 'Fyne error|panic|level=ERROR' /tmp/kiosk.err | head -5 | sed 's/^/  kiosk log: /'
+else echo "kiosk: no errors in its log"; fi
+exit 0
+SCRIPT
+  local out
+  mount --bind /sys "$root/sys"
+  out=$(unshare --net chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 sh /tmp/hall-screen.sh 2>&1) || true
+  umount -l "$root/sys"
+  echo "$out" | sed 's/^/  /'
+  for want in "x: up" "x: no pointer" "x: refuses a client without the cookie" "x: screen saver off" "x: DPMS off" \
+    "kiosk: first-frame-ms" "kiosk: window covers the screen" "kiosk: screenshot" "kiosk: no errors in its log"; do
+    check "hall screen on Xorg: ${want#*: }" grep -q "^$want" <<<"$out"
+  done
+  cp "$root/tmp/xorg-home.png" "$work/xorg-home.png" 2>/dev/null || true
+  rm -f "$root/etc/X11/xorg.conf.d/10-hallkiosk-test-dummy.conf" "$root/var/lib/hallkiosk/hallkiosk.db"*
+}
+
 for round in 1 2; do
   echo "deb-test: round $round: install $version"
   apt update
   apt install "/tmp/hallkiosk_${version}_$arch.deb"
   installed "$version"
-  if [ "$round" = 1 ]; then usb_sticks; fi
+  if [ "$round" = 1 ]; then usb_sticks; hall_screen; fi
   # What a hall keeps: the residents' store, and the technician's edit of the configuration.
   echo "resident data" >"$root/var/lib/hallkiosk/hallkiosk.db"
   sed -i 's/^name = .*/name = "王上村便民服务站"/' "$root/etc/hallkiosk/config.toml"

@@ -100,6 +100,19 @@ if [ "$rc" = 2 ] && [ "$(echo "$out" | wc -l)" = 1 ] && echo "$out" | grep -q 'x
 else
   echo "smoke: no display: FAILED (exit $rc): $out"; fail=1
 fi
+# An X server that refuses this user (no cookie it can read): one clear line, exit code 2, not a
+# panic in the windowing library.
+xa="$tmp/Xauthority"; xauth -q -f "$xa" add :0 . "$(mcookie)" 2>/dev/null # a cookie for another display: none for this one
+mkfifo "$tmp/xa.fifo"
+Xvfb -displayfd 3 -auth "$xa" -nolisten tcp 3>"$tmp/xa.fifo" >/dev/null 2>&1 & XA_PID=$!
+read -r -t 20 xnum <"$tmp/xa.fifo" || xnum=none
+if out=$(DISPLAY=":$xnum" XAUTHORITY="$xa" "$bin" --config "$tmp/self-service.toml" 2>&1); then rc=0; else rc=$?; fi
+kill "$XA_PID" 2>/dev/null || true
+if [ "$rc" = 2 ] && [ "$(echo "$out" | wc -l)" = 1 ] && echo "$out" | grep -q "cannot use the X display :$xnum"; then
+  echo "smoke: X server refuses the kiosk: says so in one line"
+else
+  echo "smoke: X server refuses the kiosk: FAILED (exit $rc): $out"; fail=1
+fi
 # A bad config file stops the start naming file, line and field.
 printf 'mode = "self-service"\n[ui]\nidle_timeout = "soon"\n' >"$tmp/bad.toml"
 if out=$("$bin" --config "$tmp/bad.toml" 2>&1); then rc=0; else rc=$?; fi

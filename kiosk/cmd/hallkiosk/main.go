@@ -126,6 +126,10 @@ func run() int {
 			"to run without a screen use: xvfb-run -a -s '-screen 0 1920x1080x24' "+strings.Join(os.Args, " "))
 		return 2
 	}
+	if err := checkX(); err != nil {
+		fmt.Fprintln(os.Stderr, "hallkiosk:", err)
+		return 2
+	}
 	strs, err := text.Load()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "hallkiosk:", err)
@@ -379,11 +383,18 @@ func openPort(device string, baud int) (serialport.Port, error) {
 // desktopEnv gives Fyne and the GL driver what a kiosk session without a desktop lacks, so a
 // technician reading the log sees no errors that need no action: the kiosk has one light palette,
 // so Fyne need not ask the desktop (over D-Bus, launching dbus-launch) whether it prefers dark; and
-// the windowing libraries want a private runtime folder, which a bare X session (xinit, Xvfb) does
+// the windowing libraries want a private runtime folder and a cache folder, which a bare X session (xinit, Xvfb) does
 // not set.
 func desktopEnv(log *slog.Logger) {
 	if os.Getenv("FYNE_THEME") == "" {
 		os.Setenv("FYNE_THEME", "light")
+	}
+	// Fyne keeps its cache under the user's cache folder and creates only the last level of it; a
+	// service user's home (/var/lib/hallkiosk) has no .cache yet.
+	if dir, err := os.UserCacheDir(); err == nil {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			log.Warn("no cache folder for the screen toolkit", "dir", dir, "err", err)
+		}
 	}
 	if os.Getenv("XDG_RUNTIME_DIR") == "" {
 		dir := filepath.Join(os.TempDir(), fmt.Sprintf("hallkiosk-runtime-%d", os.Getuid()))

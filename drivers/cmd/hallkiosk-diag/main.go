@@ -14,6 +14,7 @@ import (
 
 	"go.bug.st/serial/enumerator"
 
+	"hallkiosk/drivers/devname"
 	"hallkiosk/drivers/idcard"
 	"hallkiosk/drivers/printer"
 	"hallkiosk/drivers/serialport"
@@ -27,6 +28,14 @@ const usage = `hallkiosk-diag: check a kiosk's devices
                                                              PATH may be usb:VID:PID
   hallkiosk-diag print-test --port PATH [--baud 9600]        print a test page (Chinese and a QR)
   hallkiosk-diag printer-status --port PATH [--baud 9600]    show the printer's state
+  hallkiosk-diag udev-rules [--write FILE]                   find which USB serial port is the card
+                                                             reader and which the printer, and print
+                                                             (or write) the udev rules that name them
+                                                             /dev/hallkiosk/card-reader and
+                                                             /dev/hallkiosk/printer. Stop the kiosk
+                                                             first (it holds the ports); --write
+                                                             without FILE writes
+                                                             /etc/udev/rules.d/71-hallkiosk-devices.rules
 
 Exit codes: 0 ok, 1 the device answered with a problem, 2 usage or the port could not be used.
 `
@@ -46,6 +55,7 @@ func run(args []string, out, errOut io.Writer) int {
 	baud := fs.Int("baud", 0, "baud rate (card reader 115200, printers usually 9600 or 19200)")
 	asJSON := fs.Bool("json", false, "card: print one JSON object")
 	timeout := fs.Duration("timeout", 10*time.Second, "card: how long to wait for a card")
+	write := fs.Bool("write", false, "udev-rules: write the rules file (FILE, or "+devname.RulesFile+") instead of printing it")
 	if err := fs.Parse(args[1:]); err != nil {
 		return 2
 	}
@@ -54,6 +64,20 @@ func run(args []string, out, errOut io.Writer) int {
 	switch args[0] {
 	case "ports":
 		return ports(out, errOut)
+	case "udev-rules":
+		file := ""
+		if *write {
+			file = devname.RulesFile
+			if fs.NArg() > 0 {
+				file = fs.Arg(0)
+			}
+		}
+		list, err := usbPorts("/sys")
+		if err != nil {
+			fmt.Fprintln(errOut, "hallkiosk-diag udev-rules:", err)
+			return 2
+		}
+		return udevRules(context.Background(), list, file, out, errOut)
 	case "card", "print-test", "printer-status":
 		if *port == "" {
 			fmt.Fprintf(errOut, "hallkiosk-diag %s: --port is required (see 'hallkiosk-diag ports')\n", args[0])

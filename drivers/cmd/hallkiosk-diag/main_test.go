@@ -5,11 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/creack/pty"
 
+	"hallkiosk/drivers/devname"
 	"hallkiosk/drivers/idcard"
 	"hallkiosk/drivers/sim"
 )
@@ -95,5 +98,52 @@ func TestPrinterCommands(t *testing.T) {
 	}
 	if code, _, errOut := diag("print-test", "--port", path); code != 1 || !strings.Contains(errOut, "paper out") {
 		t.Errorf("print-test with no paper: %d %s", code, errOut)
+	}
+}
+
+// The technician's udev-rules: the card reader and the printer found on their ports (two bridges
+// of one kind, no serial numbers: named by socket), a port where nothing answers named, the rules
+// written whole (0644) and the config lines to use printed with the rates found.
+func TestUdevRulesFindsAndNamesTheDevices(t *testing.T) {
+	reader := sim.NewCardReader(idcard.SampleCards())
+	readerPath := servePty(t, reader.Serve)
+	prn := sim.NewPrinter()
+	printerPath := servePty(t, prn.Serve)
+	silentPath := servePty(t, func(ctx context.Context, rw io.ReadWriter) error { _, err := io.Copy(io.Discard, rw); return err })
+	ports := []devname.Port{
+		{Path: printerPath, VID: "1a86", PID: "7523", Socket: "1-1.3"},
+		{Path: silentPath, VID: "10c4", PID: "ea60", Socket: "1-1.4"},
+		{Path: readerPath, VID: "1a86", PID: "7523", Socket: "1-1.2"},
+	}
+	file := filepath.Join(t.TempDir(), "71-hallkiosk-devices.rules")
+	var out, errOut bytes.Buffer
+	if code := udevRules(context.Background(), ports, file, &out, &errOut); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	if !strings.Contains(errOut.String(), silentPath+": "+silentPath+": neither an ID-card reader nor an ESC/POS printer answered") {
+		t.Errorf("the silent port is not named: %s", errOut.String())
+	}
+	rules, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`KERNELS=="1-1.2", ATTRS{idVendor}=="1a86", ATTRS{idProduct}=="7523", SYMLINK+="hallkiosk/card-reader"`,
+		`KERNELS=="1-1.3", ATTRS{idVendor}=="1a86", ATTRS{idProduct}=="7523", SYMLINK+="hallkiosk/printer"`} {
+		if !strings.Contains(string(rules), want) {
+			t.Errorf("rules lack %s:\n%s", want, rules)
+		}
+	}
+	if fi, _ := os.Stat(file); fi.Mode().Perm() != 0o644 {
+		t.Errorf("rules file mode %v", fi.Mode().Perm())
+	}
+	for _, want := range []string{`card_reader = "/dev/hallkiosk/card-reader"`, "card_reader_baud = 115200", `printer = "/dev/hallkiosk/printer"`, "printer_baud = 19200", "udevadm control --reload"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("next steps lack %q:\n%s", want, out.String())
+		}
+	}
+	out.Reset()
+	errOut.Reset()
+	if code := udevRules(context.Background(), ports[1:2], "", &out, &errOut); code != 1 || !strings.Contains(errOut.String(), "no ID-card reader or printer answered") {
+		t.Errorf("nothing found: exit %d: %s", code, errOut.String())
 	}
 }

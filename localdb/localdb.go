@@ -50,6 +50,10 @@ type Options struct {
 	// Sealer seals personal data and outbox payloads with the device key. A kiosk always has one;
 	// without it, records holding personal data are refused (ErrNoSealer).
 	Sealer *Sealer
+	// AuditUpload is the outbox kind under which every audit line also goes to the township, in the
+	// same transaction as the line (its seq, at, actor, action and subject, as JSON); empty: the log
+	// stays in this file.
+	AuditUpload string
 }
 
 // DB is an open store. It is safe for concurrent use.
@@ -59,6 +63,8 @@ type DB struct {
 	now     func() time.Time
 	maxSize int
 	sealer  *Sealer
+	// auditUpload is Options.AuditUpload.
+	auditUpload string
 
 	// wmu orders every write: Submit's journal entries, their application and Update.
 	wmu        sync.Mutex
@@ -114,7 +120,7 @@ func Open(path string, opt Options) (db *DB, err error) {
 	if err != nil {
 		return nil, classifyOpenError(path, opt.LockTimeout, err)
 	}
-	db = &DB{bolt: b, path: path, now: opt.Now, maxSize: opt.MaxSize, sealer: opt.Sealer}
+	db = &DB{bolt: b, path: path, now: opt.Now, maxSize: opt.MaxSize, sealer: opt.Sealer, auditUpload: opt.AuditUpload}
 	// The journal first: its entries were written by the schema this file had when they were made.
 	if err := db.replayJournal(); err != nil {
 		db.closeFiles()

@@ -96,6 +96,25 @@ func (db *DB) SubmitAll(rec Record, ups ...Upload) ([]OutboxItem, error) {
 	return items, nil
 }
 
+// addOutbox puts one upload into the outbox inside a write transaction of the caller's (an audit
+// line with the change it records).
+func (db *DB) addOutbox(tx *bolt.Tx, u Upload) error {
+	now := db.now().UTC()
+	it := OutboxItem{V: outboxRecordVersion, Key: uuid.Must(uuid.NewV7()).String(), Kind: u.Kind,
+		Payload: append(json.RawMessage(nil), u.Payload...), NextAt: now, CreatedAt: now}
+	ob := tx.Bucket(bucketOutbox)
+	seq, err := ob.NextSequence()
+	if err != nil {
+		return err
+	}
+	it.Seq = seq
+	raw, err := db.encodeItem(it)
+	if err != nil {
+		return err
+	}
+	return ob.Put(seqKey(seq), raw)
+}
+
 func (db *DB) submit(rec Record, items []OutboxItem) error {
 	db.wmu.Lock()
 	defer db.wmu.Unlock()

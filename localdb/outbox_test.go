@@ -188,3 +188,46 @@ func crashWriter(path string) {
 		fmt.Println("stored", key) // only after Submit returned: the resident would now be told
 	}
 }
+
+// With AuditUpload, every audit line goes to the outbox in the transaction that writes it (a staff
+// change and its line, a plain action), in the log's order, with the log's numbers; a submit in
+// between keeps its own place. Without it, the log stays in the file.
+func TestAuditLinesAreUploadedInOrder(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.db")
+	db, err := Open(path, Options{AuditUpload: "audit"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Audit("S001", "signin", "S001"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Submit(Record{}, "ticket", []byte(`{"n":1}`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.PutStaff(Staff{ID: "S002", Name: "李四", Role: "worker"}, "S001"); err != nil {
+		t.Fatal(err)
+	}
+	due, err := db.Due(time.Now().Add(time.Hour), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, it := range due {
+		got = append(got, it.Kind+" "+string(it.Payload))
+	}
+	if len(got) != 3 || !strings.HasPrefix(got[0], `audit {"seq":1,`) || !strings.Contains(got[0], `"actor":"S001","action":"signin","subject":"S001"}`) ||
+		got[1] != `ticket {"n":1}` || !strings.Contains(got[2], `"seq":2,`) || !strings.Contains(got[2], `"action":"staff.put","subject":"S002"}`) {
+		t.Fatalf("outbox:\n%s", strings.Join(got, "\n"))
+	}
+	if strings.Contains(strings.Join(got, ""), "李四") {
+		t.Error("a staff member's name went into the audit upload")
+	}
+	plain := openT(t, filepath.Join(t.TempDir(), "p.db"))
+	if err := plain.Audit("S001", "signin", "S001"); err != nil {
+		t.Fatal(err)
+	}
+	if due, _ := plain.Due(time.Now().Add(time.Hour), 0); len(due) != 0 {
+		t.Errorf("audit uploaded without AuditUpload: %d items", len(due))
+	}
+}

@@ -575,7 +575,7 @@ func (db *DB) UpdateStaff(id string, change func(*Staff) error, actor, action st
 		if err := PutJSON(tx, bucketStaff, []byte(id), s); err != nil {
 			return err
 		}
-		return appendAudit(tx, AuditEntry{At: db.now().UTC(), Actor: actor, Action: action, Subject: id})
+		return db.appendAudit(tx, AuditEntry{At: db.now().UTC(), Actor: actor, Action: action, Subject: id})
 	})
 }
 
@@ -589,7 +589,7 @@ func (db *DB) PutStaff(s Staff, actor string) error {
 		if err := PutJSON(tx, bucketStaff, []byte(s.ID), s); err != nil {
 			return err
 		}
-		return appendAudit(tx, AuditEntry{At: db.now().UTC(), Actor: actor, Action: "staff.put", Subject: s.ID})
+		return db.appendAudit(tx, AuditEntry{At: db.now().UTC(), Actor: actor, Action: "staff.put", Subject: s.ID})
 	})
 }
 
@@ -614,18 +614,37 @@ func listJSON[T any](db *DB, bucket []byte) ([]T, error) {
 // Audit appends one entry to the audit log. There is no call to change or remove entries.
 func (db *DB) Audit(actor, action, subject string) error {
 	return db.update(func(tx *bolt.Tx) error {
-		return appendAudit(tx, AuditEntry{At: db.now().UTC(), Actor: actor, Action: action, Subject: subject})
+		return db.appendAudit(tx, AuditEntry{At: db.now().UTC(), Actor: actor, Action: action, Subject: subject})
 	})
 }
 
-func appendAudit(tx *bolt.Tx, e AuditEntry) error {
+func (db *DB) appendAudit(tx *bolt.Tx, e AuditEntry) error {
 	b := tx.Bucket(bucketAudit)
 	seq, err := b.NextSequence()
 	if err != nil {
 		return err
 	}
 	e.V, e.Seq = auditVersion, seq
-	return PutJSON(tx, bucketAudit, seqKey(seq), e)
+	if err := PutJSON(tx, bucketAudit, seqKey(seq), e); err != nil {
+		return err
+	}
+	if db.auditUpload == "" {
+		return nil
+	}
+	payload, err := json.Marshal(auditLine{Seq: e.Seq, At: e.At, Actor: e.Actor, Action: e.Action, Subject: e.Subject})
+	if err != nil {
+		return err
+	}
+	return db.addOutbox(tx, Upload{Kind: db.auditUpload, Payload: payload})
+}
+
+// auditLine is an audit entry as it is uploaded (AuditUpload).
+type auditLine struct {
+	Seq     uint64    `json:"seq"`
+	At      time.Time `json:"at"`
+	Actor   string    `json:"actor"`
+	Action  string    `json:"action"`
+	Subject string    `json:"subject,omitempty"`
 }
 
 // AuditLog lists the audit entries, oldest first.
@@ -791,7 +810,7 @@ func (db *DB) Purge(retention time.Duration) (PurgeReport, error) {
 		if rep.Cases+rep.Messages == 0 {
 			return nil
 		}
-		return appendAudit(tx, AuditEntry{At: now, Actor: "system", Action: "retention.purge",
+		return db.appendAudit(tx, AuditEntry{At: now, Actor: "system", Action: "retention.purge",
 			Subject: fmt.Sprintf("%d cases, %d messages", rep.Cases, rep.Messages)})
 	})
 	if err != nil {

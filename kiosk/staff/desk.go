@@ -11,6 +11,7 @@ import (
 
 	"hallkiosk/kiosk/clock"
 	"hallkiosk/localdb"
+	"hallkiosk/township/api"
 	"hallkiosk/township/api/textrule"
 )
 
@@ -209,7 +210,11 @@ func (d *Desk) AddStaff(a Account) error {
 func (d *Desk) SignIn(id, pin string) (Session, error) {
 	s, err := d.find(func(s localdb.Staff) bool { return s.ID == id })
 	if err != nil {
-		_ = d.store.Audit(textrule.Escape(id), "signin.unknown", "")
+		who := textrule.Escape(id)
+		if api.HasIDNumber(id) || len(who) > 32 { // someone typed an ID number as a staff number: not kept whole
+			who = "?"
+		}
+		_ = d.store.Audit(who, "signin.unknown", "")
 		d.log.Warn("sign-in refused", "reason", "unknown staff number")
 		return Session{}, ErrNoSuchStaff
 	}

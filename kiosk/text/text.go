@@ -398,6 +398,7 @@ type Strings struct {
 		Requeued       string `toml:"requeued"`
 		KindCase       string `toml:"kind_case"`
 		KindCaseStep   string `toml:"kind_case_step"`
+		KindAudit      string `toml:"kind_audit"`
 		KindTicket     string `toml:"kind_ticket"`
 		KindRating     string `toml:"kind_rating"`
 		KindMessage    string `toml:"kind_message"`

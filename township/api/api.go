@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -169,10 +170,31 @@ const (
 	KindVote    = "vote"
 	// KindCaseStep is a step in a case's life taken at the hall (受理, 办结, 送达, 回访, ...).
 	KindCaseStep = "case_step"
+	// KindAudit is one line of a device's append-only audit log (staff sign-ins, their actions).
+	KindAudit = "audit"
 )
 
 // KnownKinds lists the kinds the township takes.
-var KnownKinds = []string{KindCase, KindTicket, KindRating, KindMessage, KindVote, KindCaseStep}
+var KnownKinds = []string{KindCase, KindTicket, KindRating, KindMessage, KindVote, KindCaseStep, KindAudit}
+
+// idNumberRun is a run of digits as long as a resident ID number (18, the last maybe X; or the old 15).
+var idNumberRun = regexp.MustCompile(`[0-9]{17}[0-9Xx]|[0-9]{15}`)
+
+// HasIDNumber reports whether s holds what may be a resident's ID number whole: such text is kept
+// out of logs that leave the device.
+func HasIDNumber(s string) bool { return idNumberRun.MatchString(s) }
+
+// AuditPayload is one line of a device's audit log, as the device numbered it: the township keeps
+// each (device, seq) once, so the log it holds is the device's, in order, with any gap visible.
+// Actor is a staff number (or "system", "setup", "card"); subjects are staff numbers, case numbers,
+// outbox numbers: never a resident's name or ID number.
+type AuditPayload struct {
+	Seq     uint64    `json:"seq"`
+	At      time.Time `json:"at"`
+	Actor   string    `json:"actor"`
+	Action  string    `json:"action"`
+	Subject string    `json:"subject,omitempty"`
+}
 
 // Applicant is the resident a case is for. It travels whole because the township handles the case.
 type Applicant struct {
@@ -315,21 +337,23 @@ var ErrInvalid = errors.New("invalid item")
 
 // Field rules of the upload kinds. README and the OpenAPI document give the same limits.
 var (
-	ruleItemCode  = textrule.Required(64)
-	ruleItemName  = textrule.Required(100)
-	ruleName      = textrule.Required(100)
-	ruleAddress   = textrule.Line(200)
-	ruleFormKey   = textrule.Required(64)
-	ruleFormValue = textrule.Lines(2000)
-	ruleMissing   = textrule.Required(100)
-	ruleTicket    = textrule.Required(16)
-	ruleBusiness  = textrule.Required(40)
-	ruleReason    = textrule.Required(40)
-	ruleTopic     = textrule.Required(40)
-	ruleText      = textrule.Rule{Min: 1, Max: 1000, Multiline: true}
-	ruleOption    = textrule.Required(100)
-	ruleActor     = textrule.Required(32)
-	ruleStepText  = textrule.Lines(500)
+	ruleItemCode     = textrule.Required(64)
+	ruleItemName     = textrule.Required(100)
+	ruleName         = textrule.Required(100)
+	ruleAddress      = textrule.Line(200)
+	ruleFormKey      = textrule.Required(64)
+	ruleFormValue    = textrule.Lines(2000)
+	ruleMissing      = textrule.Required(100)
+	ruleTicket       = textrule.Required(16)
+	ruleBusiness     = textrule.Required(40)
+	ruleReason       = textrule.Required(40)
+	ruleTopic        = textrule.Required(40)
+	ruleText         = textrule.Rule{Min: 1, Max: 1000, Multiline: true}
+	ruleOption       = textrule.Required(100)
+	ruleActor        = textrule.Required(32)
+	ruleAuditAction  = textrule.Required(64)
+	ruleAuditSubject = textrule.Line(64)
+	ruleStepText     = textrule.Lines(500)
 	// RuleDeviceName is a kiosk's name in the township's device list.
 	RuleDeviceName = textrule.Line(40)
 	// RuleVillage is a village's name, as the admin gives it with an enrolment code.
@@ -493,6 +517,23 @@ func Validate(kind string, payload []byte) error {
 			c.text(at+".actor", st.Actor, ruleActor)
 			c.text(at+".reason", st.Reason, ruleStepText)
 			c.text(at+".result", st.Result, ruleStepText)
+		}
+	case KindAudit:
+		var p AuditPayload
+		if err := dec(&p); err != nil {
+			return err
+		}
+		if p.Seq == 0 {
+			c.fail("seq must be 1 or more")
+		}
+		if c.err == nil && p.At.IsZero() {
+			c.fail("at is required")
+		}
+		c.text("actor", p.Actor, ruleActor)
+		c.text("action", p.Action, ruleAuditAction)
+		c.text("subject", p.Subject, ruleAuditSubject)
+		if c.err == nil && (HasIDNumber(p.Actor) || HasIDNumber(p.Subject)) {
+			c.fail("an ID number in the actor or subject: the audit log names staff, cases and outbox items, never a resident")
 		}
 	default:
 		return fmt.Errorf("%w: unknown kind %q (known: %s)", ErrInvalid, textrule.Escape(kind), strings.Join(KnownKinds, ", "))

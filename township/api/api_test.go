@@ -18,6 +18,7 @@ func TestValidateNamesTheField(t *testing.T) {
 		KindCaseStep: `{"number":"261124-K001-007","steps":[{"from":"accepted","to":"result_back","actor":"S01","role":"worker","result":"已办结","at":"2026-11-24T09:00:00Z"},` +
 			`{"from":"result_back","to":"ready","actor":"S01","role":"worker","at":"2026-11-24T09:00:00Z"},` +
 			`{"from":"ready","to":"handed_over","actor":"S01","role":"worker","how":"collected","at":"2026-11-24T09:00:00Z"}]}`,
+		KindAudit: `{"seq":7,"at":"2026-11-24T09:00:00Z","actor":"S01","action":"case.accept","subject":"261124-K001-007"}`,
 	}
 	for kind, p := range good {
 		if err := Validate(kind, []byte(p)); err != nil {
@@ -50,6 +51,12 @@ func TestValidateNamesTheField(t *testing.T) {
 		{KindCaseStep, `"result":"已办结"`, `"result":"已办‮结"`, "steps[0].result: U+202E"},
 		{KindCaseStep, `"actor":"S01"`, `"actor":""`, "steps[0].actor"},
 		{KindCaseStep, `"steps":[{`, `"steps":[],"x":[{`, "unknown field"},
+		{KindAudit, `"seq":7`, `"seq":0`, "seq must be 1 or more"},
+		{KindAudit, `"actor":"S01"`, `"actor":""`, "actor"},
+		{KindAudit, `"261124-K001-007"`, `"110101199003070038"`, "an ID number in the actor or subject"},
+		{KindAudit, `"actor":"S01"`, `"actor":"11010519491231002X"`, "an ID number in the actor or subject"},
+		{KindAudit, `"case.accept"`, `"case\naccept"`, "action: U+000A"},
+		{KindAudit, `"subject"`, `"resident"`, "unknown field"},
 	}
 	for _, b := range bad {
 		p := strings.Replace(good[b.kind], b.from, b.to, 1)

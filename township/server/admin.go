@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
 	"time"
 
 	"hallkiosk/township/api"
@@ -105,6 +106,25 @@ func (s *Server) admin() {
 		if err := writeMetrics(w, d); err != nil {
 			s.cfg.Log.Warn("metrics: write", "err", err)
 		}
+	})
+	h("GET /admin/audit", func(w http.ResponseWriter, r *http.Request) {
+		limit := 0
+		if v := r.URL.Query().Get("limit"); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 {
+				s.fail(w, http.StatusBadRequest, api.ErrBadRequest, "query limit must be a count")
+				return
+			}
+			limit = n
+		}
+		lines, err := s.cfg.Store.AuditLog(r.URL.Query().Get("device"), limit)
+		if s.adminErr(w, err) {
+			return
+		}
+		if lines == nil {
+			lines = []store.AuditLine{}
+		}
+		s.reply(w, lines)
 	})
 	h("POST /admin/devices/{id}/revoke", func(w http.ResponseWriter, r *http.Request) {
 		if !s.adminErr(w, s.cfg.Store.Revoke(r.PathValue("id"))) {

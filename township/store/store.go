@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -45,6 +46,8 @@ var (
 	bHeld       = []byte("ratings_held") // case number -> ratingRecord whose case has not arrived
 	// Added in version 3.
 	bHeartbeats = []byte("heartbeats") // device id -> Beat
+	// Added in version 4.
+	bAudit = []byte("audit") // device id/seq (8 bytes, big-endian) -> AuditLine
 )
 
 // Migrations is the township file's schema history.
@@ -73,6 +76,10 @@ var Migrations = []localdb.Migration{
 	}},
 	{Version: 3, Name: "device heartbeats", Up: func(tx *bolt.Tx) error {
 		_, err := tx.CreateBucketIfNotExists(bHeartbeats)
+		return err
+	}},
+	{Version: 4, Name: "the devices' audit logs", Up: func(tx *bolt.Tx) error {
+		_, err := tx.CreateBucketIfNotExists(bAudit)
 		return err
 	}},
 }
@@ -623,6 +630,18 @@ func (s *Store) apply(tx *bolt.Tx, dev Device, it api.Item, now time.Time) (stri
 		}
 		tally[p.Option]++
 		return api.Accepted, "", localdb.PutJSON(tx, bTallies, []byte(p.PollID), tally)
+	case api.KindAudit:
+		var p api.AuditPayload
+		if err := json.Unmarshal(it.Payload, &p); err != nil {
+			return "", "", err
+		}
+		key := auditKey(dev.ID, p.Seq)
+		if tx.Bucket(bAudit).Get(key) != nil {
+			// The device numbered this line before under another upload key (a store restored from
+			// a backup renumbers nothing, so this is the same line): the log keeps the first.
+			return api.Accepted, "line " + strconv.FormatUint(p.Seq, 10) + " of this device's audit log was taken before", nil
+		}
+		return api.Accepted, "", localdb.PutJSON(tx, bAudit, key, AuditLine{AuditPayload: p, Device: dev.ID, Village: dev.Village, Received: now})
 	case api.KindMessage:
 		var p api.MessagePayload
 		if err := json.Unmarshal(it.Payload, &p); err != nil {

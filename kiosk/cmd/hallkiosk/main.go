@@ -142,7 +142,7 @@ func run() int {
 	sealer, storeErr := localdb.LoadOrCreateKey(cfg.Store.DeviceKey)
 	if storeErr == nil {
 		db, storeErr = localdb.Open(cfg.Store.Path, localdb.Options{LockTimeout: cfg.Store.LockTimeout.Duration,
-			MaxSize: cfg.Store.MaxSizeMB << 20, Sealer: sealer, Now: clk.Now})
+			MaxSize: cfg.Store.MaxSizeMB << 20, Sealer: sealer, Now: clk.Now, AuditUpload: api.KindAudit})
 	}
 	if storeErr != nil {
 		log.Error("store unavailable", "err", storeErr)

@@ -172,7 +172,7 @@ func (p *healthPage) requeue(seq uint64) {
 
 func (p *healthPage) kindName(kind string) string {
 	t := p.a.sh.S.Health
-	if n, ok := map[string]string{"case": t.KindCase, "case_step": t.KindCaseStep, "ticket": t.KindTicket,
+	if n, ok := map[string]string{"case": t.KindCase, "case_step": t.KindCaseStep, "audit": t.KindAudit, "ticket": t.KindTicket,
 		"rating": t.KindRating, "message": t.KindMessage, "vote": t.KindVote}[kind]; ok {
 		return n
 	}

@@ -38,6 +38,7 @@ const usage = `township: the reference township service for hallkiosk
   township serve [--data DIR] [--listen ADDR] [--name NAME] [--tls-cert F --tls-key F] [--max-batch N]
   township code --village VILLAGE [--name KIOSK] [--ttl 24h]     one-time enrolment code for a kiosk
   township devices                                               enrolled kiosks, online or not, with their health
+  township audit [--device ID] [--limit N]                       the devices' audit logs (staff sign-ins and actions)
   township revoke DEVICE-ID                                      refuse a kiosk from now on
   township cases [--village V] [--full]                          received cases (masked unless --full)
   township case NUMBER                                           one case, whole
@@ -225,6 +226,8 @@ func adminCmd(cmd string, args []string, stdout io.Writer) error {
 	note := fl.String("note", "", "result note for the resident")
 	kind := fl.String("kind", "", "what to publish")
 	key := fl.String("key", "", "id of what is published")
+	device := fl.String("device", "", "audit: one device's log")
+	limit := fl.Int("limit", 0, "audit: the newest N lines of each device (0: all)")
 	caFile := fl.String("ca", "", "PEM CA that signed the service's certificate (for an https --addr)")
 	// Flags may come after positional arguments ("set-status N done --note x").
 	var pos []string
@@ -280,6 +283,31 @@ func adminCmd(cmd string, args []string, stdout io.Writer) error {
 		fmt.Fprintln(tw, "DEVICE\tCODE\tNAME\tVILLAGE\tSTATE\tHEARTBEAT\tVERSION\tUPDATE\tQUEUE\tOLDEST\tREFUSED\tREADER\tPRINTER\tSTORE\tSKEW")
 		for _, d := range ds {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", esc(d.ID), esc(d.Code), esc(d.Name), esc(d.Village), deviceHealth(d))
+		}
+	case "audit":
+		var lines []store.AuditLine
+		q := url.Values{}
+		if *device != "" {
+			q.Set("device", *device)
+		}
+		if *limit > 0 {
+			q.Set("limit", fmt.Sprint(*limit))
+		}
+		if err := c.call("GET", "/admin/audit", q, nil, &lines, nil); err != nil {
+			return err
+		}
+		fmt.Fprintln(tw, "DEVICE	VILLAGE	SEQ	AT	ACTOR	ACTION	SUBJECT")
+		var last struct {
+			dev string
+			seq uint64
+		}
+		for _, l := range lines {
+			// A gap in a device's numbers is a line the township never got (yet): show it.
+			if l.Device == last.dev && l.Seq > last.seq+1 {
+				fmt.Fprintf(tw, "%s	%s	%d-%d			(not received)	\n", esc(l.Device), esc(l.Village), last.seq+1, l.Seq-1)
+			}
+			last.dev, last.seq = l.Device, l.Seq
+			fmt.Fprintf(tw, "%s	%s	%d	%s	%s	%s	%s\n", esc(l.Device), esc(l.Village), l.Seq, stamp(l.At), esc(l.Actor), esc(l.Action), esc(l.Subject))
 		}
 	case "revoke":
 		if err := need(1, "DEVICE-ID"); err != nil {

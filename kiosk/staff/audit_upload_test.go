@@ -1,0 +1,78 @@
+package staff_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"hallkiosk/kiosk/kiosktest"
+	"hallkiosk/kiosk/staff"
+	"hallkiosk/kiosk/upload"
+	"hallkiosk/localdb"
+	"hallkiosk/township/api"
+)
+
+// Every staff action at the window reaches the township's copy of the audit log, once, in order,
+// through the same outbox as the cases: the first station head's setup, a wrong PIN, a sign-in, a
+// sign-out; the township lists them under the device with its village, and no staff name travels.
+func TestStaffAuditReachesTheTownship(t *testing.T) {
+	clk := kiosktest.Clock()
+	dir := t.TempDir()
+	sealer, err := localdb.LoadOrCreateKey(filepath.Join(dir, "device.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := localdb.Open(filepath.Join(dir, "window.db"), localdb.Options{Sealer: sealer, Now: clk.Now, AuditUpload: api.KindAudit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	tw := kiosktest.NewTownship(t)
+	client, _ := tw.Enrol(t, "王上村")
+	loop := &upload.Loop{DB: db, Client: client, Clock: clk, BackoffBase: time.Millisecond, BackoffCap: 10 * time.Millisecond,
+		Log: slog.New(slog.DiscardHandler)}
+
+	desk := staff.NewDesk(db, clk, nil, staff.Config{}, nil)
+	code, err := desk.SetupCode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := desk.SetupHead(code, staff.Account{ID: "Z01", Name: "王站长", PIN: "260731"}); err != nil {
+		t.Fatal(err)
+	}
+	desk.SignOut()
+	if _, err := desk.SignIn("Z01", "111112"); err == nil {
+		t.Fatal("a wrong PIN signed in")
+	}
+	if _, err := desk.SignIn("Z01", "260731"); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	loop.Round(ctx)
+	loop.Round(ctx) // nothing twice
+	lines, err := tw.Store.AuditLog(client.Cred.DeviceID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	local, _ := db.AuditLog()
+	var got, want []string
+	for _, l := range lines {
+		got = append(got, fmt.Sprintf("%d %s:%s %s", l.Seq, l.Actor, l.Action, l.Village))
+		if strings.Contains(l.Actor+l.Subject, "王站长") {
+			t.Errorf("a staff name travelled: %+v", l)
+		}
+	}
+	for _, e := range local {
+		want = append(want, fmt.Sprintf("%d %s:%s 王上村", e.Seq, e.Actor, e.Action))
+	}
+	if len(local) < 5 || strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("the township's audit log:\n%s\nthe window's:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if st, _ := db.Stats(); st.Depth != 0 || st.Quarantined != 0 {
+		t.Fatalf("uploads left: %+v", st)
+	}
+}

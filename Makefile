@@ -7,7 +7,7 @@ BIN     := bin
 VERSION := $(shell cat VERSION)
 LDFLAGS := -X main.version=$(VERSION)
 
-.PHONY: deb deb-test bench-update all setup build demo test unit smoke contract lint screenshots bench-startup bench-devices bench-sync bench-screens soak clean golden
+.PHONY: deb deb-test bench-update all setup build demo test unit smoke contract lint screenshots bench-startup bench-devices bench-sync bench-queue bench-screens soak clean golden
 
 all: build
 
@@ -83,6 +83,10 @@ soak:
 bench-screens:
 	@bash build/setup.sh test
 	@bash build/bench-screens.sh
+
+# A window's call to three displays over 127.0.0.1: p95 and worst, beside one signed state request.
+bench-queue:
+	$(GO) test -run '^$$' -bench CallToDelivery -benchtime 1000x ./kiosk/queue/hall
 
 bench-devices:
 	$(GO) test -run '^$$' -bench . -benchtime 200x ./drivers/sim ./kiosk/docs

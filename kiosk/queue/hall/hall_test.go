@@ -20,7 +20,7 @@ import (
 var businesses = []string{"社会救助", "社保医保", "户籍证明"}
 
 type rig struct {
-	t     *testing.T
+	t     testing.TB
 	clk   *clock.Fake
 	q     *queue.Queue
 	key   []byte
@@ -30,7 +30,7 @@ type rig struct {
 	hostD *localdb.DB
 }
 
-func newRig(t *testing.T) *rig {
+func newRig(t testing.TB) *rig {
 	t.Helper()
 	r := &rig{t: t, clk: clock.NewFake(time.Date(2026, 11, 24, 9, 0, 0, 0, time.Local)), dir: t.TempDir(),
 		key: api.HallKey([]byte("vote key of 王上村 from the township"))}

@@ -9,25 +9,18 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/creack/pty"
-
 	"hallkiosk/drivers/idcard"
 	"hallkiosk/drivers/sim"
 )
 
-// servePty runs a simulator on a pty's master side and gives the slave's path, as a USB serial
-// port would be.
+// servePty runs a simulator on a pty, as a USB serial port would be, until the test ends.
 func servePty(t *testing.T, serve func(context.Context, io.ReadWriter) error) string {
 	t.Helper()
-	master, slave, err := pty.Open()
+	path, err := sim.ServePTY(t.Context(), serve)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); _ = serve(ctx, master) }()
-	t.Cleanup(func() { cancel(); _ = slave.Close(); _ = master.Close(); <-done })
-	return slave.Name()
+	return path
 }
 
 // Each device is told by what it answers to in its own protocol, and a port where nothing answers

@@ -145,7 +145,6 @@ kpid=$!
 for _ in $(seq 1 150); do grep -q '^first-frame-ms' /tmp/kiosk.out && break; kill -0 $kpid 2>/dev/null || break; sleep 0.2; done
 grep '^first-frame-ms' /tmp/kiosk.out | sed 's/^/kiosk: /'
 xwininfo -root -tree | grep '便民服务自助终端' | grep -q '1920x1080+0+0' && echo "kiosk: window covers the screen"
-sleep 1
 /tmp/xshot -o /tmp/xorg-home.png && echo "kiosk: screenshot"
 kill $kpid; wait $kpid
 kill $xpid

@@ -87,8 +87,7 @@ func (db *DB) SubmitAll(rec Record, ups ...Upload) ([]OutboxItem, error) {
 		if u.Kind == "" || !json.Valid(u.Payload) {
 			return nil, fmt.Errorf("submit to %s: outbox item needs a kind and a JSON payload", db.path)
 		}
-		items[i] = OutboxItem{V: outboxRecordVersion, Key: uuid.Must(uuid.NewV7()).String(), Kind: u.Kind,
-			Payload: append(json.RawMessage(nil), u.Payload...), NextAt: now, CreatedAt: now}
+		items[i] = newItem(u, now)
 	}
 	if err := db.submit(rec, items); err != nil {
 		return nil, fmt.Errorf("submit %s to %s: %w", ups[0].Kind, db.path, err)
@@ -96,12 +95,16 @@ func (db *DB) SubmitAll(rec Record, ups ...Upload) ([]OutboxItem, error) {
 	return items, nil
 }
 
+// newItem is an upload as the outbox keeps it, due now; its number is given where it is stored.
+func newItem(u Upload, now time.Time) OutboxItem {
+	return OutboxItem{V: outboxRecordVersion, Key: uuid.Must(uuid.NewV7()).String(), Kind: u.Kind,
+		Payload: append(json.RawMessage(nil), u.Payload...), NextAt: now, CreatedAt: now}
+}
+
 // addOutbox puts one upload into the outbox inside a write transaction of the caller's (an audit
 // line with the change it records).
 func (db *DB) addOutbox(tx *bolt.Tx, u Upload) error {
-	now := db.now().UTC()
-	it := OutboxItem{V: outboxRecordVersion, Key: uuid.Must(uuid.NewV7()).String(), Kind: u.Kind,
-		Payload: append(json.RawMessage(nil), u.Payload...), NextAt: now, CreatedAt: now}
+	it := newItem(u, db.now().UTC())
 	ob := tx.Bucket(bucketOutbox)
 	seq, err := ob.NextSequence()
 	if err != nil {

@@ -11,7 +11,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 
 	"hallkiosk/drivers/idcard"
@@ -115,7 +115,8 @@ func USBSocket(sysRoot, tty string) (string, error) {
 // all is every USB serial port present, to tell whether a serial number is unique. Two devices of
 // one kind are refused: the kiosk uses one of each.
 func Rules(found []Found, all []Port) (string, error) {
-	sort.Slice(found, func(i, j int) bool { return found[i].Kind < found[j].Kind })
+	found = slices.Clone(found) // the caller's order stays as it was
+	slices.SortStableFunc(found, func(a, b Found) int { return strings.Compare(string(a.Kind), string(b.Kind)) })
 	seen := map[Kind]string{}
 	var b strings.Builder
 	b.WriteString("# hallkiosk: stable names for this machine's ID-card reader and receipt printer.\n")

@@ -28,7 +28,7 @@ const usage = `hallkiosk-diag: check a kiosk's devices
                                                              PATH may be usb:VID:PID
   hallkiosk-diag print-test --port PATH [--baud 9600]        print a test page (Chinese and a QR)
   hallkiosk-diag printer-status --port PATH [--baud 9600]    show the printer's state
-  hallkiosk-diag udev-rules [--write FILE]                   find which USB serial port is the card
+  hallkiosk-diag udev-rules [--write [FILE]]                 find which USB serial port is the card
                                                              reader and which the printer, and print
                                                              (or write) the udev rules that name them
                                                              /dev/hallkiosk/card-reader and

@@ -383,8 +383,8 @@ func openPort(device string, baud int) (serialport.Port, error) {
 // desktopEnv gives Fyne and the GL driver what a kiosk session without a desktop lacks, so a
 // technician reading the log sees no errors that need no action: the kiosk has one light palette,
 // so Fyne need not ask the desktop (over D-Bus, launching dbus-launch) whether it prefers dark; and
-// the windowing libraries want a private runtime folder and a cache folder, which a bare X session (xinit, Xvfb) does
-// not set.
+// the windowing libraries want a private runtime folder and a cache folder, which a bare X session
+// (xinit, Xvfb, a service user's) does not set.
 func desktopEnv(log *slog.Logger) {
 	if os.Getenv("FYNE_THEME") == "" {
 		os.Setenv("FYNE_THEME", "light")

@@ -296,7 +296,7 @@ func adminCmd(cmd string, args []string, stdout io.Writer) error {
 		if err := c.call("GET", "/admin/audit", q, nil, &lines, nil); err != nil {
 			return err
 		}
-		fmt.Fprintln(tw, "DEVICE	VILLAGE	SEQ	AT	ACTOR	ACTION	SUBJECT")
+		fmt.Fprintln(tw, "DEVICE\tVILLAGE\tSEQ\tAT\tACTOR\tACTION\tSUBJECT")
 		var last struct {
 			dev string
 			seq uint64
@@ -304,10 +304,10 @@ func adminCmd(cmd string, args []string, stdout io.Writer) error {
 		for _, l := range lines {
 			// A gap in a device's numbers is a line the township never got (yet): show it.
 			if l.Device == last.dev && l.Seq > last.seq+1 {
-				fmt.Fprintf(tw, "%s	%s	%d-%d			(not received)	\n", esc(l.Device), esc(l.Village), last.seq+1, l.Seq-1)
+				fmt.Fprintf(tw, "%s\t%s\t%d-%d\t\t\t(not received)\t\n", esc(l.Device), esc(l.Village), last.seq+1, l.Seq-1)
 			}
 			last.dev, last.seq = l.Device, l.Seq
-			fmt.Fprintf(tw, "%s	%s	%d	%s	%s	%s	%s\n", esc(l.Device), esc(l.Village), l.Seq, stamp(l.At), esc(l.Actor), esc(l.Action), esc(l.Subject))
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\n", esc(l.Device), esc(l.Village), l.Seq, stamp(l.At), esc(l.Actor), esc(l.Action), esc(l.Subject))
 		}
 	case "revoke":
 		if err := need(1, "DEVICE-ID"); err != nil {

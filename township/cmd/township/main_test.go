@@ -182,3 +182,36 @@ func TestServiceErrorShown(t *testing.T) {
 		t.Fatalf("code with a bidi village: %v", err)
 	}
 }
+
+// township audit lists a device's lines in its order and shows a gap in its numbers as a line the
+// township has not received.
+func TestAuditShowsGaps(t *testing.T) {
+	tw := newTown(t, nil)
+	code, _, _ := tw.st.NewCode("王上村", "", time.Hour)
+	dev, _, err := tw.st.Enrol(code, "综合窗口", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var items []api.Item
+	for _, l := range []api.AuditPayload{
+		{Seq: 1, Actor: "Z01", Action: "signin", Subject: "Z01"},
+		{Seq: 2, Actor: "Z01", Action: "case.accept", Subject: "261124-K001-007"},
+		{Seq: 5, Actor: "Z01", Action: "signout", Subject: "Z01"},
+	} {
+		l.At = time.Date(2026, 11, 24, 9, 0, int(l.Seq), 0, time.UTC)
+		raw, _ := json.Marshal(l)
+		items = append(items, api.Item{Key: "a" + string(rune('0'+l.Seq)), Kind: api.KindAudit, Payload: raw})
+	}
+	if _, err := tw.st.Intake(dev, items, store.Nonce{}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := tw.run(t, "audit", "--device", dev.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 5 || !strings.Contains(lines[0], "ACTION") || !strings.Contains(lines[2], "case.accept") ||
+		!strings.Contains(lines[3], "3-4") || !strings.Contains(lines[3], "(not received)") || !strings.Contains(lines[4], "signout") {
+		t.Fatalf("audit:\n%s", out)
+	}
+}

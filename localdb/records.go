@@ -185,6 +185,9 @@ type Staff struct {
 	Disabled bool      `json:"disabled,omitempty"`
 	// IDIndex is the keyed hash of the staff member's ID number, so they can sign in with their card.
 	IDIndex []byte `json:"id_index,omitempty"`
+	// FromTownship marks an account the township's feed keeps (name, role, disabled); PassHash is
+	// empty until its holder chooses a PIN at the window with the station head beside them.
+	FromTownship bool `json:"from_township,omitempty"`
 	// Failures counts wrong PINs since the last sign-in; LockedUntil is set when they reach the limit.
 	Failures    int       `json:"failures,omitempty"`
 	LockedUntil time.Time `json:"locked_until,omitzero"`
@@ -652,7 +655,7 @@ func (db *DB) AuditLog() ([]AuditEntry, error) { return listJSON[AuditEntry](db,
 
 // Change is one entry of the township's changes feed as the kiosk applies it.
 type Change struct {
-	Kind    string          // "catalog", "disclosure", "disclosure_withdraw", "case_status", "poll"
+	Kind    string          // "catalog", "disclosure", "disclosure_withdraw", "case_status", "poll", "staff", ...
 	Key     string          // the thing's id
 	Payload json.RawMessage // the kind's document
 }
@@ -702,6 +705,8 @@ func (db *DB) ApplyChanges(changes []Change, cursor uint64) (skipped []string, e
 						err = nil // a case of another kiosk of the same village
 					}
 				}
+			case "staff":
+				err = applyStaff(tx, db, ch)
 			case "message_reply":
 				var r struct {
 					Reply string    `json:"reply"`
@@ -729,6 +734,45 @@ func (db *DB) ApplyChanges(changes []Change, cursor uint64) (skipped []string, e
 		return nil, fmt.Errorf("store %s: %w", db.path, err)
 	}
 	return skipped, nil
+}
+
+// staffChange is a "staff" change: the township's part of an account.
+type staffChange struct {
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	Role     string `json:"role"`
+	Disabled bool   `json:"disabled,omitempty"`
+}
+
+// applyStaff takes the township's number, name, role and disabled flag of an account and keeps the
+// hall's own part (the PIN's hash, the card, wrong PINs): a new account has no PIN until its holder
+// chooses one at the window. The change goes into the audit log.
+func applyStaff(tx *bolt.Tx, db *DB, ch Change) error {
+	var sc staffChange
+	if err := json.Unmarshal(ch.Payload, &sc); err != nil {
+		return err
+	}
+	if sc.ID != ch.Key {
+		return fmt.Errorf("staff %s: payload id %q", ch.Key, sc.ID)
+	}
+	var s Staff
+	had, err := GetJSON(tx, bucketStaff, []byte(ch.Key), &s)
+	if err != nil {
+		return err
+	}
+	now := db.now().UTC()
+	if !had {
+		s = Staff{ID: sc.ID, Created: now}
+	}
+	s.V, s.Name, s.Role, s.Disabled, s.FromTownship = staffVersion, sc.Name, sc.Role, sc.Disabled, true
+	if err := PutJSON(tx, bucketStaff, []byte(s.ID), s); err != nil {
+		return err
+	}
+	action := "staff.feed"
+	if sc.Disabled {
+		action = "staff.feed.disabled"
+	}
+	return db.appendAudit(tx, AuditEntry{At: now, Actor: "township", Action: action, Subject: s.ID})
 }
 
 // ChangesCursor is where the next pull of the changes feed starts.

@@ -2,6 +2,8 @@ package staff_test
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"path/filepath"
@@ -74,5 +76,67 @@ func TestStaffAuditReachesTheTownship(t *testing.T) {
 	}
 	if st, _ := db.Stats(); st.Depth != 0 || st.Quarantined != 0 {
 		t.Fatalf("uploads left: %+v", st)
+	}
+}
+
+// An account the township publishes comes down the feed (checked against the contract) with no
+// PIN; its holder chooses one at the window with the station head as witness; disabling it at the
+// township stops it at the window after the next round.
+func TestTownshipAccountReachesTheWindow(t *testing.T) {
+	clk := kiosktest.Clock()
+	dir := t.TempDir()
+	sealer, err := localdb.LoadOrCreateKey(filepath.Join(dir, "device.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := localdb.Open(filepath.Join(dir, "window.db"), localdb.Options{Sealer: sealer, Now: clk.Now, AuditUpload: api.KindAudit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	tw := kiosktest.NewTownship(t)
+	client, _ := tw.Enrol(t, "王上村")
+	loop := &upload.Loop{DB: db, Client: client, Clock: clk, BackoffBase: time.Millisecond, BackoffCap: 10 * time.Millisecond,
+		Log: slog.New(slog.DiscardHandler)}
+	publish := func(village, payload string) {
+		t.Helper()
+		var p api.StaffPayload
+		_ = json.Unmarshal([]byte(payload), &p)
+		if _, err := tw.Store.Publish(village, api.ChangeStaff, p.ID, json.RawMessage(payload)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	publish("王上村", `{"id":"Z01","name":"王站长","role":"head"}`)
+	publish("王上村", `{"id":"S07","name":"李社工","role":"worker"}`)
+	publish("李下村", `{"id":"S99","name":"别村社工","role":"worker"}`)
+	ctx := context.Background()
+	loop.Round(ctx)
+
+	desk := staff.NewDesk(db, clk, nil, staff.Config{}, nil)
+	if _, err := desk.SignIn("S99", "480915"); !errors.Is(err, staff.ErrNoSuchStaff) {
+		t.Fatalf("another village's account: %v", err)
+	}
+	code, _ := desk.SetupCode()
+	if _, err := desk.SetupHead(code, staff.Account{ID: "Z01", PIN: "260731"}); err != nil {
+		t.Fatal(err)
+	}
+	desk.SignOut()
+	if s, err := desk.Activate("S07", "Z01", "260731", "480915", ""); err != nil || s.Name != "李社工" {
+		t.Fatalf("activate: %+v %v", s, err)
+	}
+	desk.SignOut()
+	publish("王上村", `{"id":"S07","name":"李社工","role":"worker","disabled":true}`)
+	loop.Round(ctx)
+	if _, err := desk.SignIn("S07", "480915"); !errors.Is(err, staff.ErrDisabled) {
+		t.Fatalf("disabled at the township: %v", err)
+	}
+	loop.Round(ctx) // the audit line of the pulled change goes up
+	lines, _ := tw.Store.AuditLog(client.Cred.DeviceID, 0)
+	var acts []string
+	for _, l := range lines {
+		acts = append(acts, l.Actor+":"+l.Action+":"+l.Subject)
+	}
+	if got := strings.Join(acts, " "); !strings.Contains(got, "Z01:staff.activate:S07") || !strings.Contains(got, "township:staff.feed.disabled:S07") {
+		t.Fatalf("the township's audit log: %s", got)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/big"
+	"slices"
 	"sync"
 	"time"
 
@@ -15,18 +16,16 @@ import (
 	"hallkiosk/township/api/textrule"
 )
 
-// Roles of a staff account.
+// Roles of a staff account; the township's feed uses the same words.
 const (
-	RoleWorker     = "worker"     // 全科社工: any service item
-	RoleHead       = "head"       // 站长: figures, approvals, follow-up of bad ratings, accounts
-	RoleAgent      = "agent"      // 网格员 / 代办员: brings in what was collected at homes
-	RoleTechnician = "technician" // devices and uploads
+	RoleWorker     = api.RoleWorker
+	RoleHead       = api.RoleHead
+	RoleAgent      = api.RoleAgent
+	RoleTechnician = api.RoleTechnician
 )
 
 // ValidRole says whether r is one of the roles.
-func ValidRole(r string) bool {
-	return r == RoleWorker || r == RoleHead || r == RoleAgent || r == RoleTechnician
-}
+func ValidRole(r string) bool { return api.ValidRole(r) }
 
 // Store is what the desk needs of the kiosk's store (*localdb.DB is one).
 type Store interface {
@@ -60,7 +59,21 @@ var (
 	ErrBadSetupCode = errors.New("the one-time setup code is wrong")
 	ErrSetupDone    = errors.New("the hall has staff accounts already; the setup code is gone")
 	ErrNotAllowed   = errors.New("only the station head may do this")
+	// ErrNeedsPIN is an account the township made that has no PIN yet: its holder chooses one
+	// (Activate) with a station head beside them.
+	ErrNeedsPIN = errors.New("the staff account has no PIN yet; choose one with the station head")
+	// ErrHasPIN is an activation or setup of an account that has its PIN already.
+	ErrHasPIN = errors.New("the staff account has its PIN already")
+	// ErrNotHead is a setup code used for an account the township made for another role.
+	ErrNotHead = errors.New("the township made this account for another role than station head")
 )
+
+// WitnessError is the station head's part of an activation refused: Err is why (a wrong PIN,
+// locked, not a head).
+type WitnessError struct{ Err error }
+
+func (e *WitnessError) Error() string { return "station head: " + e.Err.Error() }
+func (e *WitnessError) Unwrap() error { return e.Err }
 
 // WrongPINError is a wrong PIN; Left is how many more may be tried before the account locks.
 type WrongPINError struct{ Left int }
@@ -110,7 +123,8 @@ func NewDesk(store Store, clk clock.Clock, index func(string) []byte, cfg Config
 }
 
 // SetupCode is the one-time code that lets the first station head set up an account, shown by
-// hallkiosk when window mode starts in a hall without staff; "" when there are staff. It lives as
+// hallkiosk when window mode starts in a hall without a station head who can sign in; "" when there
+// is one (accounts the township made wait for a head to witness their first PIN). It lives as
 // long as the process: a restart shows a new one.
 func (d *Desk) SetupCode() (string, error) {
 	list, err := d.store.StaffList()
@@ -119,7 +133,7 @@ func (d *Desk) SetupCode() (string, error) {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if len(list) > 0 {
+	if slices.ContainsFunc(list, activeHead) {
 		d.setup = ""
 		return "", nil
 	}
@@ -131,6 +145,16 @@ func (d *Desk) SetupCode() (string, error) {
 		d.setup = fmt.Sprintf("%08d", n.Int64())
 	}
 	return d.setup, nil
+}
+
+// AnyoneCanSignIn says whether some account may sign in (it has a PIN and is not disabled): when
+// none can, the window opens on the first station head's setup rather than on sign-in.
+func (d *Desk) AnyoneCanSignIn() (bool, error) {
+	list, err := d.store.StaffList()
+	if err != nil {
+		return false, fmt.Errorf("staff accounts: %w", err)
+	}
+	return slices.ContainsFunc(list, func(s localdb.Staff) bool { return s.PassHash != "" && !s.Disabled }), nil
 }
 
 // Account is what a new account needs. IDNumber is only hashed (for card sign-in), never kept.
@@ -175,6 +199,23 @@ func (d *Desk) SetupHead(code string, a Account) (Session, error) {
 		return Session{}, ErrBadSetupCode
 	}
 	a.Role = RoleHead
+	if had, err := d.find(func(s localdb.Staff) bool { return s.ID == a.ID }); err == nil {
+		// The township made this head's account: keep its name, set the PIN chosen here.
+		s, err := d.activate(had, a.PIN, a.IDNumber, "setup", func(s localdb.Staff) error {
+			if s.Role != RoleHead {
+				return ErrNotHead
+			}
+			return nil
+		})
+		if err != nil {
+			return Session{}, err
+		}
+		d.mu.Lock()
+		d.setup = ""
+		d.mu.Unlock()
+		d.log.Info("first station head set up", "staff", s.ID, "from", "township account")
+		return d.start(s, "signin.setup")
+	}
 	s, err := d.newStaff(a)
 	if err != nil {
 		return Session{}, err
@@ -251,18 +292,31 @@ func (d *Desk) find(match func(localdb.Staff) bool) (localdb.Staff, error) {
 
 // check decides a sign-in attempt and records it with the count of wrong PINs in one step.
 func (d *Desk) check(s localdb.Staff, pin string) (Session, error) {
+	if s.PassHash == "" && !s.Disabled {
+		_ = d.store.Audit(s.ID, "signin.nopin", s.ID)
+		return Session{}, ErrNeedsPIN
+	}
+	if err := d.verify(s, pin, "signin"); err != nil {
+		return Session{}, err
+	}
+	return d.start(s, "signin")
+}
+
+// verify checks s's PIN: disabled and locked accounts are refused, and a wrong PIN counts towards
+// the lockout in the same step as its audit line (action.failed).
+func (d *Desk) verify(s localdb.Staff, pin, action string) error {
 	now := d.clk.Now().UTC()
 	if s.Disabled {
-		_ = d.store.Audit(s.ID, "signin.disabled", s.ID)
-		return Session{}, ErrDisabled
+		_ = d.store.Audit(s.ID, action+".disabled", s.ID)
+		return ErrDisabled
 	}
 	if now.Before(s.LockedUntil) {
-		_ = d.store.Audit(s.ID, "signin.locked", s.ID)
-		d.log.Warn("sign-in refused", "reason", "account locked", "staff", s.ID, "until", s.LockedUntil)
-		return Session{}, &LockedError{Until: s.LockedUntil}
+		_ = d.store.Audit(s.ID, action+".locked", s.ID)
+		d.log.Warn("PIN refused", "reason", "account locked", "staff", s.ID, "until", s.LockedUntil)
+		return &LockedError{Until: s.LockedUntil}
 	}
-	if VerifyPIN(s.PassHash, pin) {
-		return d.start(s, "signin")
+	if s.PassHash != "" && VerifyPIN(s.PassHash, pin) {
+		return nil
 	}
 	var out error
 	err := d.store.UpdateStaff(s.ID, func(st *localdb.Staff) error {
@@ -274,18 +328,87 @@ func (d *Desk) check(s localdb.Staff, pin string) (Session, error) {
 		}
 		out = &WrongPINError{Left: d.cfg.MaxFailures - st.Failures}
 		return nil
-	}, s.ID, "signin.failed")
+	}, s.ID, action+".failed")
 	if err != nil {
-		return Session{}, fmt.Errorf("sign in %s: %w", s.ID, err)
+		return fmt.Errorf("%s %s: %w", action, s.ID, err)
 	}
 	var locked *LockedError
 	if errors.As(out, &locked) {
 		d.log.Warn("account locked after wrong PINs", "staff", s.ID, "until", locked.Until)
 	} else {
-		d.log.Warn("sign-in refused", "reason", "wrong PIN", "staff", s.ID)
+		d.log.Warn("PIN refused", "reason", "wrong PIN", "staff", s.ID, "for", action)
 	}
-	return Session{}, out
+	return out
 }
+
+// Activate gives an account the township made its first PIN, chosen by its holder at the window
+// with a station head beside them who confirms with their own number and PIN: the township sends
+// only number, name and role, so no PIN ever leaves the hall. idNumber (may be empty) is the
+// holder's own card, hashed for card sign-in. The holder is signed in.
+func (d *Desk) Activate(id, headID, headPIN, pin, idNumber string) (Session, error) {
+	s, err := d.find(func(s localdb.Staff) bool { return s.ID == id })
+	if err != nil {
+		return Session{}, ErrNoSuchStaff
+	}
+	if s.PassHash != "" {
+		return Session{}, ErrHasPIN
+	}
+	if s.Disabled {
+		return Session{}, ErrDisabled
+	}
+	head, err := d.find(func(s localdb.Staff) bool { return s.ID == headID })
+	switch {
+	case err != nil:
+		return Session{}, &WitnessError{ErrNoSuchStaff}
+	case head.Role != RoleHead || head.ID == id:
+		return Session{}, &WitnessError{ErrNotAllowed}
+	case head.PassHash == "":
+		return Session{}, &WitnessError{ErrNeedsPIN}
+	}
+	if err := d.verify(head, headPIN, "staff.activate.witness"); err != nil {
+		return Session{}, &WitnessError{err}
+	}
+	if s, err = d.activate(s, pin, idNumber, head.ID, nil); err != nil {
+		return Session{}, err
+	}
+	d.log.Info("staff account activated", "staff", s.ID, "witness", head.ID)
+	return d.start(s, "signin.first")
+}
+
+// activate sets a waiting account's PIN (and card) as actor, if allow agrees with the account as
+// stored at that moment.
+func (d *Desk) activate(s localdb.Staff, pin, idNumber, actor string, allow func(localdb.Staff) error) (localdb.Staff, error) {
+	hash, err := HashPIN(pin)
+	if err != nil {
+		return s, err
+	}
+	err = d.store.UpdateStaff(s.ID, func(st *localdb.Staff) error {
+		if st.PassHash != "" {
+			return ErrHasPIN
+		}
+		if st.Disabled {
+			return ErrDisabled
+		}
+		if allow != nil {
+			if err := allow(*st); err != nil {
+				return err
+			}
+		}
+		st.PassHash, st.Failures, st.LockedUntil = hash, 0, time.Time{}
+		if idNumber != "" && d.index != nil {
+			st.IDIndex = d.index(idNumber)
+		}
+		s = *st
+		return nil
+	}, actor, "staff.activate")
+	if err != nil {
+		return s, fmt.Errorf("activate %s: %w", s.ID, err)
+	}
+	return s, nil
+}
+
+// activeHead is a station head who can sign in.
+func activeHead(s localdb.Staff) bool { return s.Role == RoleHead && s.PassHash != "" && !s.Disabled }
 
 func (d *Desk) start(s localdb.Staff, action string) (Session, error) {
 	err := d.store.UpdateStaff(s.ID, func(st *localdb.Staff) error {

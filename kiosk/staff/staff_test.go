@@ -1,6 +1,7 @@
 package staff
 
 import (
+	"encoding/json"
 	"errors"
 	"path/filepath"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"hallkiosk/kiosk/clock"
 	"hallkiosk/localdb"
+	"hallkiosk/township/api"
 )
 
 var start = time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
@@ -188,5 +190,112 @@ func TestCardSignInAndIdle(t *testing.T) {
 	}
 	if a := f.audit(t); a[len(a)-1] != "S02:signout.idle" {
 		t.Fatalf("audit ends %v", a[len(a)-3:])
+	}
+}
+
+// feed applies the township's staff changes as the upload loop does: checked, then stored.
+func (f *fixture) feed(t *testing.T, cursor uint64, payloads ...string) {
+	t.Helper()
+	var chs []localdb.Change
+	for _, p := range payloads {
+		var key struct{ ID string }
+		if err := json.Unmarshal([]byte(p), &key); err != nil {
+			t.Fatal(err)
+		}
+		if err := api.ValidateChange(api.ChangeStaff, key.ID, []byte(p)); err != nil {
+			t.Fatalf("feed %s: %v", p, err)
+		}
+		chs = append(chs, localdb.Change{Kind: api.ChangeStaff, Key: key.ID, Payload: json.RawMessage(p)})
+	}
+	if _, err := f.db.ApplyChanges(chs, cursor); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Accounts come down the township's feed without a PIN; the holder chooses one at the window with
+// a station head's own number and PIN as witness, and the township never had it.
+func TestTownshipAccountFirstPINWitnessedByHead(t *testing.T) {
+	f := newFixture(t)
+	f.feed(t, 1, `{"id":"0001","name":"王站长","role":"head"}`, `{"id":"0012","name":"李社工","role":"worker"}`)
+
+	// No head can sign in yet: the setup code is still there, and the township's head takes it.
+	code, err := f.desk.SetupCode()
+	if err != nil || code == "" {
+		t.Fatalf("setup code with only waiting accounts: %q %v", code, err)
+	}
+	if _, err := f.desk.SignIn("0001", "260731"); !errors.Is(err, ErrNeedsPIN) {
+		t.Fatalf("sign-in of an account without a PIN: %v", err)
+	}
+	if _, err := f.desk.SetupHead(code, Account{ID: "0012", PIN: "260731"}); !errors.Is(err, ErrNotHead) {
+		t.Fatalf("setup code used for a worker's account: %v", err)
+	}
+	s, err := f.desk.SetupHead(code, Account{ID: "0001", PIN: "260731"})
+	if err != nil || s.Name != "王站长" || s.Role != RoleHead {
+		t.Fatalf("head from the township set up: %+v %v", s, err)
+	}
+	f.desk.SignOut()
+	if code, _ := f.desk.SetupCode(); code != "" {
+		t.Fatal("setup code still offered with a head who can sign in")
+	}
+
+	// The worker: a wrong head PIN counts against the head, and nothing is set.
+	var we *WitnessError
+	var wrong *WrongPINError
+	if _, err := f.desk.Activate("0012", "0001", "111112", "480915", ""); !errors.As(err, &we) || !errors.As(err, &wrong) || wrong.Left != 4 {
+		t.Fatalf("wrong head PIN: %v", err)
+	}
+	if _, err := f.desk.Activate("0012", "0012", "480915", "480915", ""); !errors.As(err, &we) {
+		t.Fatalf("a worker witnessing their own activation: %v", err)
+	}
+	if _, err := f.desk.Activate("0012", "0001", "260731", "123456", ""); err == nil {
+		t.Fatal("a run as the first PIN was allowed")
+	}
+	if _, err := f.desk.SignIn("0012", "480915"); !errors.Is(err, ErrNeedsPIN) {
+		t.Fatalf("refused activations left a PIN: %v", err)
+	}
+	s, err = f.desk.Activate("0012", "0001", "260731", "480915", "11010519491231002X")
+	if err != nil || s.ID != "0012" || s.Role != RoleWorker {
+		t.Fatalf("activate: %+v %v", s, err)
+	}
+	f.desk.SignOut()
+	if _, err := f.desk.Activate("0012", "0001", "260731", "480916", ""); !errors.Is(err, ErrHasPIN) {
+		t.Fatalf("second activation: %v", err)
+	}
+	if _, err := f.desk.SignInCard("11010519491231002X", "480915"); err != nil {
+		t.Fatalf("card laid at activation: %v", err)
+	}
+	f.desk.SignOut()
+
+	// The township renames and then disables the worker: the PIN stays the hall's, the account stops.
+	f.feed(t, 2, `{"id":"0012","name":"李社工（调岗）","role":"agent"}`)
+	if s, err := f.desk.SignIn("0012", "480915"); err != nil || s.Role != RoleAgent || s.Name != "李社工（调岗）" {
+		t.Fatalf("after the township's change: %+v %v", s, err)
+	}
+	f.desk.SignOut()
+	f.feed(t, 3, `{"id":"0012","name":"李社工","role":"agent","disabled":true}`)
+	if _, err := f.desk.SignIn("0012", "480915"); !errors.Is(err, ErrDisabled) {
+		t.Fatalf("disabled by the township: %v", err)
+	}
+	log := strings.Join(f.audit(t), " ")
+	for _, want := range []string{"township:staff.feed", "setup:staff.activate", "0001:staff.activate.witness.failed", "0001:staff.activate", "0012:signin.first", "township:staff.feed.disabled"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("audit log lacks %s: %s", want, log)
+		}
+	}
+}
+
+// What the feed may not carry is refused before a hall stores it.
+func TestStaffFeedRefusals(t *testing.T) {
+	for _, c := range []struct{ key, payload, want string }{
+		{"0012", `{"id":"0013","name":"李","role":"worker"}`, "must be the key"},
+		{"0012", `{"id":"0012","name":"李","role":"boss"}`, "role"},
+		{"0012", `{"id":"0012","role":"worker"}`, "name"},
+		{"0012", `{"id":"0012","name":"李","role":"worker","pin":"480915"}`, "pin"},
+		{"11010519491231002X", `{"id":"11010519491231002X","name":"李","role":"worker"}`, "ID number"},
+	} {
+		err := api.ValidateChange(api.ChangeStaff, c.key, []byte(c.payload))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want %q", c.payload, err, c.want)
+		}
 	}
 }

@@ -893,8 +893,8 @@ func (s *Store) SetStatus(number, status, note string) error {
 	})
 }
 
-// Publish adds content to the feed: kind catalog, disclosure, disclosure_withdraw, poll or
-// message_reply, for one village or (village "") all of them. Every string in it must pass the text
+// Publish adds content to the feed: kind catalog, disclosure, disclosure_withdraw, poll,
+// message_reply or staff, for one village or (village "") all of them (a staff account: one). Every string in it must pass the text
 // rule, as a kiosk checks it again; a poll is kept to count votes against.
 func (s *Store) Publish(village, kind, key string, payload json.RawMessage) (uint64, error) {
 	if err := api.ValidPublishKind(kind); err != nil {
@@ -915,6 +915,11 @@ func (s *Store) Publish(village, kind, key string, payload json.RawMessage) (uin
 		var r api.MessageReply
 		if err := api.DecodeStrict(payload, &r); err != nil || r.Reply == "" {
 			return 0, fmt.Errorf("%w: a message_reply is {\"reply\": \"...\", \"at\": \"RFC 3339 time\"} with a reply (%v)", ErrBadInput, err)
+		}
+	}
+	if kind == api.ChangeStaff {
+		if village == "" {
+			return 0, fmt.Errorf("%w: a staff account belongs to one village's hall: give --village", ErrBadInput)
 		}
 	}
 	var poll api.PollPayload

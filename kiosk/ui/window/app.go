@@ -25,6 +25,8 @@ import (
 const (
 	ScreenSetup  = "desk-setup"
 	ScreenSignIn = "desk-signin"
+	// ScreenActivate is the first PIN of an account the township made.
+	ScreenActivate = "desk-activate"
 	ScreenQueue  = "desk-queue"
 	// ScreenIntake is 一窗受理; ScreenIntakeDone the accepted case with its slip.
 	ScreenIntake     = "desk-intake"
@@ -39,8 +41,10 @@ const (
 // Desk is the staff sign-in (*staff.Desk is one).
 type Desk interface {
 	SetupCode() (string, error)
+	AnyoneCanSignIn() (bool, error)
 	SetupHead(code string, a staff.Account) (staff.Session, error)
 	SignIn(id, pin string) (staff.Session, error)
+	Activate(id, headID, headPIN, pin, idNumber string) (staff.Session, error)
 	SignInCard(idNumber, pin string) (staff.Session, error)
 	SignOut()
 	Current() (staff.Session, bool)
@@ -105,10 +109,17 @@ func (a *App) home() ui.Page {
 	if _, ok := a.d.Desk.Current(); ok {
 		return &queuePage{a: a}
 	}
-	if code, err := a.d.Desk.SetupCode(); err == nil && code != "" {
+	code, err := a.d.Desk.SetupCode()
+	if err != nil || code == "" {
+		return newSignInPage(a)
+	}
+	if ok, err := a.d.Desk.AnyoneCanSignIn(); err == nil && !ok {
 		return newSetupPage(a)
 	}
-	return newSignInPage(a)
+	// Staff can sign in but no station head can: sign-in, with the way to the head's setup.
+	p := newSignInPage(a)
+	p.setup = true
+	return p
 }
 
 // Start shows the first screen, follows the queue, and takes cards laid on the window's reader.
@@ -144,6 +155,8 @@ func (a *App) SignedOut() {
 func (a *App) CardEvent(ev idcard.Event) {
 	switch p := a.sh.Top().(type) {
 	case *signInPage:
+		p.card(ev)
+	case *activatePage:
 		p.card(ev)
 	case *intakePage:
 		p.card(ev)
@@ -228,6 +241,12 @@ func (a *App) signInError(err error) string {
 		return d.BadCode
 	case errors.Is(err, staff.ErrSetupDone):
 		return d.SetupDone
+	case errors.Is(err, staff.ErrNotHead):
+		return d.NotHead
+	case errors.Is(err, staff.ErrHasPIN):
+		return d.HasPIN
+	case errors.Is(err, staff.ErrNeedsPIN):
+		return d.NeedsPIN
 	}
 	return d.Failed
 }

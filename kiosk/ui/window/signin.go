@@ -1,6 +1,7 @@
 package window
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -22,6 +23,7 @@ type signInPage struct {
 	problem  string
 	cardID   string // the ID number of the card laid, until the PIN is typed; never shown whole
 	cardName string
+	setup    bool // the hall has no station head who can sign in: offer the setup
 }
 
 func newSignInPage(a *App) *signInPage {
@@ -52,6 +54,10 @@ func (p *signInPage) Screen() ui.Screen {
 	rows = append(rows, btn)
 	if p.a.d.Cards != nil && p.cardID == "" {
 		rows = append(rows, ui.Para(d.CardHint))
+	}
+	if p.setup {
+		rows = append(rows, widget.NewSeparator(), ui.Para(d.NoHeadYet),
+			sh.Button(d.TitleSetup, nil, false, func() { sh.Show(newSetupPage(p.a)) }))
 	}
 	return ui.Screen{Name: ScreenSignIn, Title: d.TitleSignIn, Bare: true,
 		Body: container.NewCenter(ui.FixedWidth(560, container.NewVBox(rows...)))}
@@ -88,6 +94,12 @@ func (p *signInPage) submit() {
 			return
 		}
 		s, err = p.a.d.Desk.SignIn(id, pin)
+		if errors.Is(err, staff.ErrNeedsPIN) { // the township's new account: its first PIN, witnessed
+			p.pin.SetText("")
+			p.problem = ""
+			p.a.sh.Show(newActivatePage(p.a, id))
+			return
+		}
 	}
 	p.pin.SetText("")
 	if err != nil {
@@ -125,7 +137,7 @@ func (p *setupPage) Screen() ui.Screen {
 		widget.NewFormItem(d.Name, p.name.View()),
 		widget.NewFormItem(d.PIN, p.pin),
 		widget.NewFormItem(d.PINAgain, p.again))
-	rows := []fyne.CanvasObject{ui.Para(d.SetupHint), form}
+	rows := []fyne.CanvasObject{ui.Para(d.SetupHint), ui.Para(d.SetupHintTownship), form}
 	if p.problem != "" {
 		rows = append(rows, ui.Warn(p.problem))
 	}
@@ -166,5 +178,92 @@ func (p *setupPage) submit() {
 	}
 	p.pin.SetText("")
 	p.again.SetText("")
+	p.a.sh.Refresh()
+}
+
+// activatePage gives an account the township made its first PIN: its holder chooses it, and a
+// station head beside them confirms with their own number and PIN. The township never sends or
+// sees a PIN (README: staff accounts).
+type activatePage struct {
+	a                           *App
+	id                          string
+	pin, again, headID, headPIN *widget.Entry
+	problem                     string
+	cardID, cardName            string // the holder's own card, for card sign-in later; optional
+}
+
+func newActivatePage(a *App, id string) *activatePage {
+	p := &activatePage{a: a, id: id, pin: widget.NewPasswordEntry(), again: widget.NewPasswordEntry(),
+		headID: widget.NewEntry(), headPIN: widget.NewPasswordEntry()}
+	p.headPIN.OnSubmitted = func(string) { p.submit() }
+	return p
+}
+
+func (p *activatePage) Screen() ui.Screen {
+	sh, d := p.a.sh, p.a.sh.S.Desk
+	form := widget.NewForm(
+		widget.NewFormItem(d.PIN, p.pin),
+		widget.NewFormItem(d.PINAgain, p.again),
+		widget.NewFormItem(d.HeadID, p.headID),
+		widget.NewFormItem(d.HeadPIN, p.headPIN))
+	rows := []fyne.CanvasObject{ui.Para(fmt.Sprintf(d.ActivateHint, p.id)), form}
+	switch {
+	case p.cardID != "":
+		rows = append(rows, ui.Info(fmt.Sprintf(d.ActivateCardRead, mask.Name(p.cardName))))
+	case p.a.d.Cards != nil:
+		rows = append(rows, ui.Para(d.ActivateCard))
+	}
+	if p.problem != "" {
+		rows = append(rows, ui.Warn(p.problem))
+	}
+	rows = append(rows, container.NewGridWithColumns(2,
+		sh.Button(d.BackToSignIn, nil, false, func() { p.a.sh.GoHome() }),
+		sh.Button(d.Activate, nil, true, p.submit)))
+	return ui.Screen{Name: ScreenActivate, Title: d.TitleActivate, Bare: true,
+		Body: container.NewCenter(ui.FixedWidth(720, container.NewVBox(rows...)))}
+}
+
+// card takes the holder's own card (sign-in by card later); a read error is said and changes nothing.
+func (p *activatePage) card(ev idcard.Event) {
+	if ev.Err != nil {
+		p.problem = devtext.Card(p.a.sh.S, ev.Err)
+	} else {
+		p.cardID, p.cardName, p.problem = ev.Card.IDNumber, ev.Card.Name, ""
+	}
+	p.a.sh.Refresh()
+}
+
+func (p *activatePage) submit() {
+	d := p.a.sh.S.Desk
+	headID := strings.TrimSpace(p.headID.Text)
+	switch {
+	case staff.CheckPIN(p.pin.Text) != nil:
+		p.problem = d.PINFormat
+	case p.pin.Text != p.again.Text:
+		p.problem = d.PINMismatch
+	case headID == "" || p.headPIN.Text == "":
+		p.problem = fmt.Sprintf(d.Missing, d.HeadID+"、"+d.HeadPIN)
+	default:
+		s, err := p.a.d.Desk.Activate(p.id, headID, p.headPIN.Text, p.pin.Text, p.cardID)
+		if err == nil {
+			p.a.sh.Log.Info("first PIN set and signed in", "staff", s.ID, "witness", headID)
+			p.a.sh.GoHome()
+			return
+		}
+		p.a.sh.Log.Info("first PIN refused", "staff", p.id, "reason", err.Error())
+		var we *staff.WitnessError
+		if errors.As(err, &we) {
+			if errors.Is(err, staff.ErrNotAllowed) {
+				p.problem = d.WitnessNotHead
+			} else {
+				p.problem = fmt.Sprintf(d.Witness, p.a.signInError(we.Err))
+			}
+		} else {
+			p.problem = p.a.signInError(err)
+		}
+	}
+	for _, e := range []*widget.Entry{p.pin, p.again, p.headPIN} {
+		e.SetText("")
+	}
 	p.a.sh.Refresh()
 }

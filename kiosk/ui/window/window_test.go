@@ -1,6 +1,7 @@
 package window
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -11,6 +12,8 @@ import (
 
 	"hallkiosk/drivers/idcard"
 	"hallkiosk/kiosk/staff"
+	"hallkiosk/localdb"
+	"hallkiosk/township/api"
 	"hallkiosk/township/api/mask"
 )
 
@@ -279,5 +282,61 @@ func TestPinyinFieldKeys(t *testing.T) {
 	test.Type(f, "ab")
 	if f.Text != "ok中国ab" {
 		t.Errorf("英: field %q", f.Text)
+	}
+}
+
+// A member of staff whose account came from the township signs in for the first time: the window
+// asks them to choose a PIN with the station head's number and PIN beside it; a wrong head PIN
+// says so and sets nothing; their own card laid there lets them sign in by card afterwards.
+func TestTownshipAccountFirstSignIn(t *testing.T) {
+	h := newHarness(t, sizes[0])
+	d := h.s.Desk
+	h.setUp()
+	feed := `{"id":"S07","name":"张建军","role":"worker"}`
+	if _, err := h.db.ApplyChanges([]localdb.Change{{Kind: api.ChangeStaff, Key: "S07", Payload: json.RawMessage(feed)}}, 1); err != nil {
+		t.Fatal(err)
+	}
+	test.Type(h.field(0), "S07")
+	test.Type(h.field(1), "480915")
+	h.tap(d.SignIn)
+	if h.screen() != ScreenActivate || !h.shows(fmt.Sprintf(d.ActivateHint, "S07")) {
+		t.Fatalf("first sign-in of a township account: %s %q", h.screen(), h.texts())
+	}
+	go h.cards.Lay(idcard.SampleCards()[2])
+	h.until("own card read", func() bool { return h.shows(fmt.Sprintf(d.ActivateCardRead, mask.Name(idcard.SampleCards()[2].Name))) })
+	fill := func(pin, again, head, headPIN string) {
+		for i, v := range []string{pin, again, head, headPIN} {
+			h.field(i).SetText("")
+			test.Type(h.field(i), v)
+		}
+		h.tap(d.Activate)
+	}
+	fill("480915", "480916", "S01", "258036")
+	if !h.shows(d.PINMismatch) {
+		t.Fatalf("two PINs: %q", h.texts())
+	}
+	fill("480915", "480915", "S01", "111112")
+	if !h.shows(fmt.Sprintf(d.Witness, fmt.Sprintf(d.WrongPIN, 4))) || h.screen() != ScreenActivate {
+		t.Fatalf("wrong head PIN: %q", h.texts())
+	}
+	h.shot("activate-refused")
+	fill("480915", "480915", "S07", "480915")
+	if !h.shows(d.WitnessNotHead) {
+		t.Fatalf("own witness: %q", h.texts())
+	}
+	fill("480915", "480915", "S01", "258036")
+	if h.screen() != ScreenQueue || !h.shows("张建军（全科社工）") {
+		t.Fatalf("after the first PIN: %s %q", h.screen(), h.texts())
+	}
+	h.tap(d.SignOut)
+	go h.cards.Lay(idcard.SampleCards()[2])
+	h.until("card read at sign-in", func() bool { return h.shows(fmt.Sprintf(d.CardRead, mask.Name(idcard.SampleCards()[2].Name))) })
+	test.Type(h.field(0), "480915")
+	h.tap(d.SignIn)
+	if h.screen() != ScreenQueue || !h.shows("张建军（全科社工）") {
+		t.Fatalf("card sign-in after activation: %s %q", h.screen(), h.texts())
+	}
+	if a := audited(t, h); !strings.Contains(a, "S01 staff.activate S07") || !strings.Contains(a, "S01 staff.activate.witness.failed S01") {
+		t.Errorf("audit log: %s", a)
 	}
 }

@@ -44,6 +44,9 @@ const usage = `township: the reference township service for hallkiosk
   township case NUMBER                                           one case, whole
   township set-status NUMBER accepted|rejected|done [--note TEXT]  result goes back to the kiosk
   township publish --kind disclosure|poll|catalog|disclosure_withdraw|message_reply --key K [--village V] FILE.json
+  township staff NUMBER --village V --name NAME --role worker|head|agent|technician [--disable]
+                                                                 a hall's staff account, sent to its window
+                                                                 without a PIN (chosen there, see README)
   township ratings [--village V]                                 counted 好差评 ratings of cases
   township tally POLL-ID                                         votes per option (never who voted)
   township stats
@@ -220,7 +223,7 @@ func adminCmd(cmd string, args []string, stdout io.Writer) error {
 	addr := fl.String("addr", "http://127.0.0.1:8640", "the running service")
 	data := fl.String("data", "/var/lib/hallkiosk-township", "the service's folder (for admin.token)")
 	village := fl.String("village", "", "village")
-	name := fl.String("name", "", "kiosk name")
+	name := fl.String("name", "", "code: the kiosk's name; staff: the person's")
 	ttl := fl.Duration("ttl", 24*time.Hour, "how long the code is valid")
 	full := fl.Bool("full", false, "show names and ID numbers whole")
 	note := fl.String("note", "", "result note for the resident")
@@ -228,6 +231,8 @@ func adminCmd(cmd string, args []string, stdout io.Writer) error {
 	key := fl.String("key", "", "id of what is published")
 	device := fl.String("device", "", "audit: one device's log")
 	limit := fl.Int("limit", 0, "audit: the newest N lines of each device (0: all)")
+	role := fl.String("role", "", "staff: worker, head, agent or technician")
+	disable := fl.Bool("disable", false, "staff: the account may no longer sign in")
 	caFile := fl.String("ca", "", "PEM CA that signed the service's certificate (for an https --addr)")
 	// Flags may come after positional arguments ("set-status N done --note x").
 	var pos []string
@@ -405,6 +410,33 @@ func adminCmd(cmd string, args []string, stdout io.Writer) error {
 			return err
 		}
 		fmt.Fprintf(stdout, "published %s %s as change %d\n", esc(*kind), esc(*key), out.Seq)
+	case "staff":
+		if err := need(1, "NUMBER --village V --name NAME --role worker|head|agent|technician [--disable]"); err != nil {
+			return err
+		}
+		// The name flag is the kiosk's name for code; here it is the person's.
+		payload, err := json.Marshal(api.StaffPayload{ID: pos[0], Name: *name, Role: *role, Disabled: *disable})
+		if err != nil {
+			return err
+		}
+		if _, err := api.ValidateStaff(pos[0], payload); err != nil {
+			return err
+		}
+		var out server.PublishResponse
+		err = c.call("POST", "/admin/publish", nil, server.PublishRequest{Village: *village, Kind: api.ChangeStaff, Key: pos[0], Payload: payload}, &out, func() error {
+			if out.Seq == 0 {
+				return fmt.Errorf("no change number in it")
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		state := "the holder chooses a PIN at the window with the station head (first sign-in)"
+		if *disable {
+			state = "disabled: it can no longer sign in"
+		}
+		fmt.Fprintf(stdout, "staff %s %s (%s) sent to %s as change %d; %s\n", esc(pos[0]), esc(*name), esc(*role), esc(*village), out.Seq, state)
 	case "ratings":
 		var rs []store.Rating
 		q := url.Values{}

@@ -215,3 +215,36 @@ func TestAuditShowsGaps(t *testing.T) {
 		t.Fatalf("audit:\n%s", out)
 	}
 }
+
+// township staff sends an account down the village's feed without any PIN; bad ones are refused
+// before they reach the service.
+func TestStaffCommand(t *testing.T) {
+	tw := newTown(t, nil)
+	out, err := tw.run(t, "staff", "0012", "--village", "王上村", "--name", "李社工", "--role", "worker")
+	if err != nil || !strings.Contains(out, "first sign-in") {
+		t.Fatalf("staff: %q %v", out, err)
+	}
+	page, err := tw.st.Changes("王上村", 0, 10)
+	if err != nil || len(page.Changes) != 1 {
+		t.Fatalf("feed: %+v %v", page, err)
+	}
+	ch := page.Changes[0]
+	if ch.Kind != api.ChangeStaff || ch.Key != "0012" || string(ch.Payload) != `{"id":"0012","name":"李社工","role":"worker"}` {
+		t.Fatalf("change: %s %s %s", ch.Kind, ch.Key, ch.Payload)
+	}
+	if other, _ := tw.st.Changes("李下村", 0, 10); len(other.Changes) != 0 {
+		t.Fatalf("another village got the account: %+v", other)
+	}
+	for _, args := range [][]string{
+		{"staff", "0013", "--village", "王上村", "--name", "赵", "--role", "boss"},
+		{"staff", "0013", "--name", "赵", "--role", "worker"},
+		{"staff", "0013", "--village", "王上村", "--role", "worker"},
+	} {
+		if out, err := tw.run(t, args...); err == nil {
+			t.Errorf("township %s: no error; printed %q", strings.Join(args, " "), out)
+		}
+	}
+	if out, err := tw.run(t, "staff", "0012", "--village", "王上村", "--name", "李社工", "--role", "worker", "--disable"); err != nil || !strings.Contains(out, "disabled") {
+		t.Fatalf("disable: %q %v", out, err)
+	}
+}

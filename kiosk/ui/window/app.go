@@ -27,7 +27,7 @@ const (
 	ScreenSignIn = "desk-signin"
 	// ScreenActivate is the first PIN of an account the township made.
 	ScreenActivate = "desk-activate"
-	ScreenQueue  = "desk-queue"
+	ScreenQueue    = "desk-queue"
 	// ScreenIntake is 一窗受理; ScreenIntakeDone the accepted case with its slip.
 	ScreenIntake     = "desk-intake"
 	ScreenIntakeDone = "desk-intake-done"

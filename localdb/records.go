@@ -478,6 +478,9 @@ func (db *DB) Rating(caseNumber string) (Rating, bool, error) {
 	return r, ok, err
 }
 
+// Ratings lists every rating kept here, for the hall's figures (a rating holds no personal data).
+func (db *DB) Ratings() ([]Rating, error) { return listJSON[Rating](db, bucketRatings) }
+
 // MessageRecord prepares a message; its phone (Person) is sealed.
 func (db *DB) MessageRecord(m Message) (Record, error) {
 	m.V = messageVersion

@@ -74,6 +74,9 @@ type Config struct {
 		Number    string   `toml:"number"`
 		Windows   []string `toml:"windows"`
 		StaffIdle Duration `toml:"staff_idle"`
+		// ExportDir is where 统计 writes its files; empty: the USB stick plugged in last, else
+		// ~/统计导出.
+		ExportDir string `toml:"export_dir"`
 	} `toml:"window"`
 	Voice struct {
 		Calls   bool   `toml:"calls"`

@@ -220,6 +220,61 @@ type Strings struct {
 		Topics     []string `toml:"topics"`
 		Phrases    []string `toml:"phrases"`
 	} `toml:"lists"`
+	// Figures are the station head's daily and monthly figures and their exports (统计).
+	Figures struct {
+		Title          string `toml:"title"`
+		Today          string `toml:"today"`
+		Yesterday      string `toml:"yesterday"`
+		ThisMonth      string `toml:"this_month"`
+		LastMonth      string `toml:"last_month"`
+		ExportCSV      string `toml:"export_csv"`
+		ExportXLSX     string `toml:"export_xlsx"`
+		Exported       string `toml:"exported"`
+		ExportFailed   string `toml:"export_failed"`
+		ExportNoDir    string `toml:"export_no_dir"`
+		ExportFull     string `toml:"export_full"`
+		ExportReadOnly string `toml:"export_read_only"`
+		ExportOther    string `toml:"export_other"`
+		NoTickets      string `toml:"no_tickets"`
+		Empty          string `toml:"empty"`
+		HeadOnly       string `toml:"head_only"`
+		SheetSummary   string `toml:"sheet_summary"`
+		SheetItems     string `toml:"sheet_items"`
+		SheetStatus    string `toml:"sheet_status"`
+		SheetRatings   string `toml:"sheet_ratings"`
+		SheetTickets   string `toml:"sheet_tickets"`
+		ColWhat        string `toml:"col_what"`
+		ColCount       string `toml:"col_count"`
+		ColItemCode    string `toml:"col_item_code"`
+		ColItem        string `toml:"col_item"`
+		ColTotal       string `toml:"col_total"`
+		ColOpen        string `toml:"col_open"`
+		ColClosed      string `toml:"col_closed"`
+		ColOverdue     string `toml:"col_overdue"`
+		ColStatus      string `toml:"col_status"`
+		ColGrade       string `toml:"col_grade"`
+		ColShare       string `toml:"col_share"`
+		ColBusiness    string `toml:"col_business"`
+		ColTaken       string `toml:"col_taken"`
+		ColServed      string `toml:"col_served"`
+		ColMissed      string `toml:"col_missed"`
+		ColWaiting     string `toml:"col_waiting"`
+		ColAvgWait     string `toml:"col_avg_wait"`
+		ColMaxWait     string `toml:"col_max_wait"`
+		ColAvgService  string `toml:"col_avg_service"`
+		RowPeriod      string `toml:"row_period"`
+		RowCases       string `toml:"row_cases"`
+		RowKiosk       string `toml:"row_kiosk"`
+		RowWindow      string `toml:"row_window"`
+		RowOverdue     string `toml:"row_overdue"`
+		RowRated       string `toml:"row_rated"`
+		RowBad         string `toml:"row_bad"`
+		RowTickets     string `toml:"row_tickets"`
+		RowServed      string `toml:"row_served"`
+		RowAvgWait     string `toml:"row_avg_wait"`
+		RowCounted     string `toml:"row_counted"`
+		RowAll         string `toml:"row_all"`
+	} `toml:"figures"`
 	// Desk is the comprehensive window's staff screens (综合窗口).
 	Desk struct {
 		TitleSignIn       string `toml:"title_signin"`
@@ -506,6 +561,33 @@ type Strings struct {
 }
 
 // Load decodes the embedded zh-CN strings and refuses a file with unknown or empty keys.
+// LifeStatus words a case's place in its life (kiosk/lifecycle's statuses) for the window's lists
+// and the figures.
+func (s *Strings) LifeStatus(st string) string {
+	t := s.Intake
+	switch st {
+	case "accepted":
+		return t.StatusAccepted
+	case "forwarded":
+		return t.StatusForwarded
+	case "result_back":
+		return t.StatusResultBack
+	case "ready":
+		return t.StatusReady
+	case "handed_over":
+		return t.StatusHandedOver
+	case "followed_up":
+		return t.StatusFollowedUp
+	case "closed":
+		return t.StatusClosed
+	case "returned":
+		return t.StatusReturned
+	case "refused":
+		return t.StatusRefused
+	}
+	return t.StatusReceived
+}
+
 func Load() (*Strings, error) {
 	return Parse(assets.StringsZhCN)
 }

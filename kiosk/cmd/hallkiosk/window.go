@@ -5,16 +5,20 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"sync"
 
 	"hallkiosk/assets"
 	"hallkiosk/kiosk/cards"
 	"hallkiosk/kiosk/config"
+	"hallkiosk/kiosk/figures"
 	"hallkiosk/kiosk/intake"
 	"hallkiosk/kiosk/pinyin"
+	"hallkiosk/kiosk/queue"
 	"hallkiosk/kiosk/staff"
 	"hallkiosk/kiosk/ui"
 	"hallkiosk/kiosk/ui/window"
+	"hallkiosk/kiosk/usbstick"
 )
 
 // windowMode wires the comprehensive window: the staff desk over the store, the hall's queue, the
@@ -26,7 +30,7 @@ func windowMode(ctx context.Context, sh *ui.Shell, cfg *config.Config, md modeDe
 		log.Error("staff accounts unreadable", "err", err)
 	} else if code != "" {
 		// For whoever set up the machine (its terminal, or the system journal), never on screen.
-		fmt.Fprintf(os.Stderr, "hallkiosk: this window has no staff accounts yet. One-time setup code for the first station head (站长): %s\n", code)
+		fmt.Fprintf(os.Stderr, "hallkiosk: this window has no station head (站长) who can sign in yet. One-time setup code for the first: %s\n", code)
 	}
 	dict := sync.OnceValues(func() (*pinyin.Dict, error) { return pinyin.Load(assets.PinyinWords) })
 	go func() {
@@ -39,6 +43,13 @@ func windowMode(ctx context.Context, sh *ui.Shell, cfg *config.Config, md modeDe
 		d.Intake = &intake.Service{Apply: md.svc}
 	}
 	d.Health = md.health
+	fig := &figures.Source{DB: md.db, Businesses: sh.S.Lists.Businesses, Now: md.clk.Now}
+	if cfg.Queue.Host { // the queue's history is in this PC's store
+		fig.Tickets = queue.BoltStore{DB: md.db}.LoadDay
+	}
+	d.Figures = fig
+	home, _ := os.UserHomeDir()
+	d.ExportDir = func() (string, error) { return usbstick.Dir(cfg.Window.ExportDir, filepath.Join(home, "统计导出")) }
 	if md.hq != nil {
 		d.Queue = md.hq
 	}

@@ -34,6 +34,8 @@ const (
 	// ScreenCases is 办件 (worklists and search); ScreenCase one case and its steps.
 	ScreenCases = "desk-cases"
 	ScreenCase  = "desk-case"
+	// ScreenFigures is 统计 (the station head's).
+	ScreenFigures = "desk-figures"
 	// ScreenHealth is 设备与上传.
 	ScreenHealth = "desk-health"
 )
@@ -84,6 +86,10 @@ type Deps struct {
 	Intake Intake
 	// Health is the devices', uploads' and store's state; nil hides 设备与上传.
 	Health Health
+	// Figures counts the hall's days and months for the station head; nil hides 统计.
+	Figures Figures
+	// ExportDir is where 统计 writes its files now (a USB stick when one is in); nil: no export.
+	ExportDir func() (string, error)
 }
 
 // App is the window mode on a shell.
@@ -275,6 +281,9 @@ func (a *App) titleRight(active string) fyne.CanvasObject {
 	})
 	row := []fyne.CanvasObject{nav(d.NavQueue, ScreenQueue, a.sh.GoHome), nav(t.NavIntake, ScreenIntake, a.showIntake),
 		nav(t.NavCases, ScreenCases, a.showCases)}
+	if a.d.Figures != nil && mayCount(s) {
+		row = append(row, nav(a.sh.S.Figures.Title, ScreenFigures, func() { a.sh.Root(newFiguresPage(a)) }))
+	}
 	if a.d.Health != nil {
 		row = append(row, nav(d.NavHealth, ScreenHealth, func() { a.sh.Root(newHealthPage(a)) }))
 	}

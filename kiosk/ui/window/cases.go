@@ -329,30 +329,7 @@ func (p *casePage) step(to lifecycle.Status) {
 }
 
 // statusName words a case's place in its life.
-func (a *App) statusName(s string) string {
-	t := a.sh.S.Intake
-	switch lifecycle.Status(s) {
-	case lifecycle.Accepted:
-		return t.StatusAccepted
-	case lifecycle.Forwarded:
-		return t.StatusForwarded
-	case lifecycle.ResultBack:
-		return t.StatusResultBack
-	case lifecycle.Ready:
-		return t.StatusReady
-	case lifecycle.HandedOver:
-		return t.StatusHandedOver
-	case lifecycle.FollowedUp:
-		return t.StatusFollowedUp
-	case lifecycle.Closed:
-		return t.StatusClosed
-	case lifecycle.Returned:
-		return t.StatusReturned
-	case lifecycle.Refused:
-		return t.StatusRefused
-	}
-	return t.StatusReceived
-}
+func (a *App) statusName(s string) string { return a.sh.S.LifeStatus(s) }
 
 // stepName words a step as a button says it.
 func (a *App) stepName(to lifecycle.Status) string {

@@ -29,6 +29,7 @@ import (
 	"hallkiosk/kiosk/apply"
 	"hallkiosk/kiosk/cards"
 	"hallkiosk/kiosk/clock"
+	"hallkiosk/kiosk/figures"
 	"hallkiosk/kiosk/health"
 	"hallkiosk/kiosk/intake"
 	"hallkiosk/kiosk/kiosktest"
@@ -69,12 +70,15 @@ type harness struct {
 	queue  chan func()
 	prn    *kiosktest.Printer
 	intake *intake.Service
+	// export is where 统计 writes; a test may point it somewhere that fails.
+	export string
 }
 
 func newHarness(t *testing.T, size fyne.Size) *harness {
 	t.Helper()
 	a := test.NewTempApp(t)
 	h := &harness{t: t, size: size, s: kiosktest.Strings(t), clk: kiosktest.Clock(), cards: cards.NewFake(), queue: make(chan func(), 256)}
+	h.export = t.TempDir()
 	h.win = test.NewTempWindow(t, widget.NewLabel(""))
 	h.win.SetPadded(false)
 	h.win.Resize(size)
@@ -106,7 +110,9 @@ func newHarness(t *testing.T, size fyne.Size) *harness {
 	h.app = New(h.sh, Deps{Desk: h.desk, Queue: client, Window: "1", Windows: []string{"1", "2", "3"},
 		Cards: h.cards, Pinyin: dictOnce, Audit: st.DB.Audit, Intake: h.intake,
 		Health: &health.Source{DB: st.DB, Printer: h.prn.Device, PrinterConfigured: true,
-			Reader: func() idcard.ReaderState { return idcard.ReaderAbsent }}})
+			Reader: func() idcard.ReaderState { return idcard.ReaderAbsent }},
+		Figures:   &figures.Source{DB: st.DB, Tickets: queue.BoltStore{DB: st.DB}.LoadDay, Businesses: h.s.Lists.Businesses, Now: h.clk.Now},
+		ExportDir: func() (string, error) { return h.export, nil }})
 	h.desk.OnSignOut = func(staff.Session, string) { h.app.SignedOut() }
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)

@@ -3,6 +3,8 @@ package window
 import (
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"hallkiosk/drivers/idcard"
+	"hallkiosk/kiosk/figures"
 	"hallkiosk/kiosk/staff"
 	"hallkiosk/localdb"
 	"hallkiosk/township/api"
@@ -338,5 +341,71 @@ func TestTownshipAccountFirstSignIn(t *testing.T) {
 	}
 	if a := audited(t, h); !strings.Contains(a, "S01 staff.activate S07") || !strings.Contains(a, "S01 staff.activate.witness.failed S01") {
 		t.Errorf("audit log: %s", a)
+	}
+}
+
+// 统计 for the station head: today's cases by item and status, ratings by grade, tickets with
+// waiting times from the queue host's history; exported as one workbook or one CSV per table into
+// the export folder, and a folder that cannot be written says so. A worker has no 统计.
+func TestFiguresAndExport(t *testing.T) {
+	for _, size := range sizes {
+		t.Run(fmt.Sprint(size.Width), func(t *testing.T) {
+			h := newHarness(t, size)
+			w := h.s.Figures
+			h.setUp()
+			now := h.clk.Now()
+			for i, it := range []struct{ code, name, life string }{
+				{"SJ-001", "城乡低保申请", "forwarded"}, {"SJ-001", "城乡低保申请", "closed"}, {"SB-002", "城乡居民养老保险参保登记", ""},
+			} {
+				rec, err := h.db.CaseRecord(localdb.Case{Number: fmt.Sprintf("260302-K007-%03d", i+1), ItemCode: it.code, ItemName: it.name,
+					Life: it.life, Status: localdb.StatusSubmitted, CreatedAt: now.Add(-time.Hour), PromisedBy: now.AddDate(0, 0, 5),
+					Person: &localdb.Person{Name: "张桂兰", IDNumber: applicantID}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := h.db.Submit(rec, "case", []byte(`{}`)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for i, g := range []int{5, 1} {
+				rec, _ := h.db.RatingRecord(localdb.Rating{CaseNumber: fmt.Sprintf("260302-K007-%03d", i+1), Grade: g, CreatedAt: now})
+				if _, err := h.db.Submit(rec, "rating", []byte(`{}`)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			h.q.Take("社会救助", "K001")
+			h.clk.Advance(12 * time.Minute)
+			if _, err := h.q.CallNext("2", nil); err != nil {
+				t.Fatal(err)
+			}
+			h.signIn()
+			h.tap(w.Title)
+			h.until("figures", func() bool { return h.screen() == ScreenFigures && h.shows("城乡低保申请") })
+			if !h.shows(h.s.LifeStatus("forwarded")) || !h.shows("12.0") || !h.shows("非常不满意") || h.shows("张桂兰") {
+				t.Fatalf("today's figures: %q", h.texts())
+			}
+			h.shot("figures-today")
+			h.tap(w.ExportXLSX)
+			xlsx := filepath.Join(h.export, w.Title+"-"+figures.Day(h.clk.Now()).Name+".xlsx")
+			h.until("exported", func() bool { return h.shows(fmt.Sprintf(w.Exported, xlsx)) })
+			if st, err := os.Stat(xlsx); err != nil || st.Size() == 0 {
+				t.Fatalf("workbook: %v", err)
+			}
+			h.tap(w.ThisMonth)
+			h.until("month", func() bool { return h.sh.Current().Title == w.Title+" 2026-03" && h.shows("城乡低保申请") })
+			h.tap(w.ExportCSV)
+			h.until("csv", func() bool { return h.shows(w.SheetTickets + ".csv") })
+			csvs, _ := filepath.Glob(filepath.Join(h.export, "*-2026-03-*.csv"))
+			if len(csvs) != 5 {
+				t.Fatalf("csv files: %q", csvs)
+			}
+			h.export = filepath.Join(h.export, "no-such-stick")
+			h.tap(w.ExportCSV)
+			h.until("export refused", func() bool { return h.shows("⚠" + fmt.Sprintf(w.ExportFailed, w.ExportNoDir)) })
+			h.shot("figures-export-failed")
+			if a := audited(t, h); !strings.Contains(a, "S01 figures.export.xlsx 2026-03-02") || !strings.Contains(a, "S01 figures.export.csv 2026-03") {
+				t.Errorf("audit log: %s", a)
+			}
+		})
 	}
 }

@@ -48,6 +48,10 @@ var migrations = []Migration{
 		_, err := tx.CreateBucketIfNotExists(bucketCounters)
 		return err
 	}},
+	{Version: 5, Name: "follow-ups of bad ratings", Up: func(tx *bolt.Tx) error {
+		_, err := tx.CreateBucketIfNotExists(bucketFollowUps)
+		return err
+	}},
 }
 
 // Migrations is a copy of the built-in schema history, so a test can open a file as a newer

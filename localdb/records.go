@@ -24,6 +24,7 @@ var (
 	bucketStaff      = []byte("staff")
 	bucketAudit      = []byte("audit")
 	bucketCounters   = []byte("counters")
+	bucketFollowUps  = []byte("followups") // case number -> FollowUp of its bad rating
 	keyChangesCursor = []byte("changes_cursor")
 )
 
@@ -37,6 +38,7 @@ const (
 	disclosureVersion = 1
 	staffVersion      = 1
 	auditVersion      = 1
+	followUpVersion   = 1
 )
 
 // Errors for records that may exist only once.
@@ -480,6 +482,33 @@ func (db *DB) Rating(caseNumber string) (Rating, bool, error) {
 
 // Ratings lists every rating kept here, for the hall's figures (a rating holds no personal data).
 func (db *DB) Ratings() ([]Rating, error) { return listJSON[Rating](db, bucketRatings) }
+
+// FollowUpStep is one step of the follow-up of a bad rating: 回访核实 ("verified": what the
+// resident said when called back) or 整改 ("rectified": what the hall changed).
+type FollowUpStep struct {
+	Step  string    `json:"step"`
+	Actor string    `json:"actor"` // staff number
+	Note  string    `json:"note"`
+	At    time.Time `json:"at"`
+}
+
+// FollowUp is the follow-up of one case's bad rating; Due is when 整改 must be done.
+type FollowUp struct {
+	V          int            `json:"v"`
+	CaseNumber string         `json:"case_number"`
+	Due        time.Time      `json:"due"`
+	Steps      []FollowUpStep `json:"steps"`
+}
+
+// FollowUpRecord prepares a follow-up as it now stands for Submit, replacing the one before.
+func (db *DB) FollowUpRecord(f FollowUp) (Record, error) {
+	f.V = followUpVersion
+	raw, err := json.Marshal(f)
+	return Record{Bucket: string(bucketFollowUps), Key: []byte(f.CaseNumber), Value: raw}, err
+}
+
+// FollowUps lists the follow-ups of bad ratings kept here.
+func (db *DB) FollowUps() ([]FollowUp, error) { return listJSON[FollowUp](db, bucketFollowUps) }
 
 // MessageRecord prepares a message; its phone (Person) is sealed.
 func (db *DB) MessageRecord(m Message) (Record, error) {

@@ -172,10 +172,12 @@ const (
 	KindCaseStep = "case_step"
 	// KindAudit is one line of a device's append-only audit log (staff sign-ins, their actions).
 	KindAudit = "audit"
+	// KindRatingFollowUp is a step of the follow-up of a bad rating (回访核实, 整改), by the hall.
+	KindRatingFollowUp = "rating_followup"
 )
 
 // KnownKinds lists the kinds the township takes.
-var KnownKinds = []string{KindCase, KindTicket, KindRating, KindMessage, KindVote, KindCaseStep, KindAudit}
+var KnownKinds = []string{KindCase, KindTicket, KindRating, KindMessage, KindVote, KindCaseStep, KindAudit, KindRatingFollowUp}
 
 // idNumberRun is a run of digits as long as a resident ID number (18, the last maybe X; or the old 15).
 var idNumberRun = regexp.MustCompile(`[0-9]{17}[0-9Xx]|[0-9]{15}`)
@@ -283,6 +285,24 @@ type RatingPayload struct {
 	RatedAt    time.Time `json:"rated_at"`
 }
 
+// Follow-up steps of a bad rating, in their order.
+const (
+	FollowUpVerified  = "verified"  // 回访核实: the resident was called back and said what happened
+	FollowUpRectified = "rectified" // 整改: what the hall changed, within the due working days
+)
+
+// RatingFollowUpPayload is one step of the follow-up of a case's bad rating. Due is when 整改 is
+// due (working days after the rating, as the hall's rule sets them). Note is staff's words and must
+// not hold an ID number.
+type RatingFollowUpPayload struct {
+	CaseNumber string    `json:"case_number"`
+	Step       string    `json:"step"`
+	Actor      string    `json:"actor"`
+	Note       string    `json:"note"`
+	Due        time.Time `json:"due"`
+	At         time.Time `json:"at"`
+}
+
 // MessagePayload is a resident's message to the village.
 type MessagePayload struct {
 	ID        string    `json:"id"`
@@ -354,6 +374,7 @@ var (
 	ruleAuditAction  = textrule.Required(64)
 	ruleAuditSubject = textrule.Line(64)
 	ruleStepText     = textrule.Lines(500)
+	ruleFollowUpNote = textrule.Rule{Min: 1, Max: 500, Multiline: true}
 	// RuleDeviceName is a kiosk's name in the township's device list.
 	RuleDeviceName = textrule.Line(40)
 	// RuleVillage is a village's name, as the admin gives it with an enrolment code.
@@ -517,6 +538,24 @@ func Validate(kind string, payload []byte) error {
 			c.text(at+".actor", st.Actor, ruleActor)
 			c.text(at+".reason", st.Reason, ruleStepText)
 			c.text(at+".result", st.Result, ruleStepText)
+		}
+	case KindRatingFollowUp:
+		var p RatingFollowUpPayload
+		if err := dec(&p); err != nil {
+			return err
+		}
+		c.caseNumber("case_number", p.CaseNumber)
+		if c.err == nil && p.Step != FollowUpVerified && p.Step != FollowUpRectified {
+			c.fail("step %q must be %s or %s", textrule.Escape(p.Step), FollowUpVerified, FollowUpRectified)
+		}
+		c.text("actor", p.Actor, ruleActor)
+		c.text("note", p.Note, ruleFollowUpNote)
+		switch {
+		case c.err != nil:
+		case p.At.IsZero() || p.Due.IsZero():
+			c.fail("at and due are required")
+		case HasIDNumber(p.Note):
+			c.fail("an ID number in the note: a follow-up names what happened, not the resident's number")
 		}
 	case KindAudit:
 		var p AuditPayload

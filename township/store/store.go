@@ -595,6 +595,40 @@ func (s *Store) apply(tx *bolt.Tx, dev Device, it api.Item, now time.Time) (stri
 			return rejected("case %s is a case of another village", p.CaseNumber)
 		}
 		return api.Accepted, HeldRatingNote, localdb.PutJSON(tx, bHeld, []byte(p.CaseNumber), rec)
+	case api.KindRatingFollowUp:
+		var p api.RatingFollowUpPayload
+		if err := json.Unmarshal(it.Payload, &p); err != nil {
+			return "", "", err
+		}
+		bucket := bRatings
+		var r ratingRecord
+		ok, err := localdb.GetJSON(tx, bucket, []byte(p.CaseNumber), &r)
+		if err == nil && !ok {
+			bucket = bHeld // rated before its case came: the follow-up goes with the held rating
+			ok, err = localdb.GetJSON(tx, bucket, []byte(p.CaseNumber), &r)
+		}
+		switch {
+		case err != nil:
+			return "", "", err
+		case !ok:
+			return rejected("no rating of case %s here: a follow-up is sent after its rating", p.CaseNumber)
+		case r.Village != dev.Village:
+			return rejected("case %s is a case of another village", p.CaseNumber)
+		case r.Grade > 2:
+			return rejected("case %s was rated %d: only a bad rating (1 or 2) is followed up", p.CaseNumber, r.Grade)
+		}
+		want := api.FollowUpVerified
+		if n := len(r.FollowUps); n > 0 {
+			if r.FollowUps[n-1].Step == api.FollowUpRectified {
+				return rejected("case %s: its follow-up is finished (rectified)", p.CaseNumber)
+			}
+			want = api.FollowUpRectified
+		}
+		if p.Step != want {
+			return rejected("case %s: the next follow-up step is %s, not %s", p.CaseNumber, want, p.Step)
+		}
+		r.FollowUps = append(r.FollowUps, FollowUpStep{Step: p.Step, Actor: p.Actor, Note: p.Note, Due: p.Due.UTC(), At: p.At.UTC()})
+		return api.Accepted, "", localdb.PutJSON(tx, bucket, []byte(p.CaseNumber), r)
 	case api.KindVote:
 		var p api.VotePayload
 		if err := json.Unmarshal(it.Payload, &p); err != nil {
@@ -666,6 +700,17 @@ type ratingRecord struct {
 	Village  string    `json:"village"`
 	Device   string    `json:"device"`
 	Received time.Time `json:"received"`
+	// FollowUps are the hall's 回访核实 and 整改 of a bad rating, in order.
+	FollowUps []FollowUpStep `json:"follow_ups,omitempty"`
+}
+
+// FollowUpStep is one step of the follow-up of a bad rating as the township keeps it.
+type FollowUpStep struct {
+	Step  string    `json:"step"`
+	Actor string    `json:"actor"`
+	Note  string    `json:"note"`
+	Due   time.Time `json:"due"`
+	At    time.Time `json:"at"`
 }
 
 // pollRecord is a published poll, with the village it was published for ("" for all).
@@ -714,13 +759,14 @@ func (s *Store) PruneHeld(cut time.Time) (int, error) {
 	return n, err
 }
 
-// Rating is a counted rating of a case, for the admin.
+// Rating is a counted rating of a case, for the admin, with the follow-up of a bad one.
 type Rating struct {
-	Case    string    `json:"case"`
-	Village string    `json:"village"`
-	Grade   int       `json:"grade"`
-	Reasons []string  `json:"reasons,omitempty"`
-	RatedAt time.Time `json:"rated_at"`
+	Case      string         `json:"case"`
+	Village   string         `json:"village"`
+	Grade     int            `json:"grade"`
+	Reasons   []string       `json:"reasons,omitempty"`
+	RatedAt   time.Time      `json:"rated_at"`
+	FollowUps []FollowUpStep `json:"follow_ups,omitempty"`
 }
 
 // Ratings lists the counted ratings, optionally of one village.
@@ -733,7 +779,7 @@ func (s *Store) Ratings(village string) ([]Rating, error) {
 				return err
 			}
 			if village == "" || r.Village == village {
-				out = append(out, Rating{Case: string(k), Village: r.Village, Grade: r.Grade, Reasons: r.Reasons, RatedAt: r.RatedAt})
+				out = append(out, Rating{Case: string(k), Village: r.Village, Grade: r.Grade, Reasons: r.Reasons, RatedAt: r.RatedAt, FollowUps: r.FollowUps})
 			}
 			return nil
 		})

@@ -446,9 +446,16 @@ func adminCmd(cmd string, args []string, stdout io.Writer) error {
 		if err := c.call("GET", "/admin/ratings", q, nil, &rs, nil); err != nil {
 			return err
 		}
-		fmt.Fprintln(tw, "CASE\tVILLAGE\tGRADE\tRATED\tREASONS")
+		fmt.Fprintln(tw, "CASE\tVILLAGE\tGRADE\tRATED\tREASONS\tFOLLOW-UP")
 		for _, r := range rs {
-			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", esc(r.Case), esc(r.Village), r.Grade, stamp(r.RatedAt), esc(strings.Join(r.Reasons, "; ")))
+			follow := ""
+			if n := len(r.FollowUps); n > 0 {
+				f := r.FollowUps[n-1]
+				follow = fmt.Sprintf("%s %s by %s (due %s): %s", f.Step, stamp(f.At), f.Actor, f.Due.Local().Format("2006-01-02"), f.Note)
+			} else if r.Grade <= 2 {
+				follow = "(none yet)"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\n", esc(r.Case), esc(r.Village), r.Grade, stamp(r.RatedAt), esc(strings.Join(r.Reasons, "; ")), esc(follow))
 		}
 	case "tally":
 		if err := need(1, "POLL-ID"); err != nil {

@@ -220,6 +220,12 @@ type Strings struct {
 		Topics     []string `toml:"topics"`
 		Phrases    []string `toml:"phrases"`
 	} `toml:"lists"`
+	// Facing is the window's resident-facing screen (评价屏).
+	Facing struct {
+		Welcome string `toml:"welcome"`
+		Back    string `toml:"back"`
+		Failed  string `toml:"failed"`
+	} `toml:"facing"`
 	// Figures are the station head's daily and monthly figures and their exports (统计).
 	Figures struct {
 		Title          string `toml:"title"`

@@ -77,6 +77,11 @@ type Config struct {
 		// ExportDir is where 统计 writes its files; empty: the USB stick plugged in last, else
 		// ~/统计导出.
 		ExportDir string `toml:"export_dir"`
+		// FacingScreen: the window PC has a second screen facing the resident (评价屏), full
+		// screen on the second display.
+		FacingScreen bool `toml:"facing_screen"`
+		// FollowUpDays is how many working days 整改 of a bad rating may take (1-15).
+		FollowUpDays int `toml:"followup_days"`
 	} `toml:"window"`
 	Voice struct {
 		Calls   bool   `toml:"calls"`
@@ -274,6 +279,9 @@ func (c *Config) validate() error {
 	}
 	if c.UI.IdleTimeout.Duration < 15*time.Second {
 		return bad("ui.idle_timeout", "%s is too short for an elderly resident; use at least 15s", c.UI.IdleTimeout.Duration)
+	}
+	if c.Window.FollowUpDays != 0 && (c.Window.FollowUpDays < 1 || c.Window.FollowUpDays > 15) {
+		return bad("window.followup_days", "%d: local rules give 1 to 15 working days", c.Window.FollowUpDays)
 	}
 	if c.UI.ScreenDPI < 30 || c.UI.ScreenDPI > 400 {
 		return bad("ui.screen_dpi", "%g is not a screen's pixels per inch (30-400)", c.UI.ScreenDPI)

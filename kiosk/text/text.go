@@ -220,6 +220,26 @@ type Strings struct {
 		Topics     []string `toml:"topics"`
 		Phrases    []string `toml:"phrases"`
 	} `toml:"lists"`
+	// FollowUp is 邀请评价 at the window and the head's 回访整改 of bad ratings.
+	FollowUp struct {
+		Title      string `toml:"title"`
+		Hint       string `toml:"hint"`
+		None       string `toml:"none"`
+		Due        string `toml:"due"`
+		Overdue    string `toml:"overdue"`
+		Finished   string `toml:"finished"`
+		Reasons    string `toml:"reasons"`
+		Verify     string `toml:"verify"`
+		Rectify    string `toml:"rectify"`
+		VerifyAsk  string `toml:"verify_ask"`
+		RectifyAsk string `toml:"rectify_ask"`
+		Recorded   string `toml:"recorded"`
+		NoIDNumber string `toml:"no_id_number"`
+		HeadOnly   string `toml:"head_only"`
+		Invite     string `toml:"invite"`
+		Invited    string `toml:"invited"`
+		Rated      string `toml:"rated"`
+	} `toml:"followup"`
 	// Facing is the window's resident-facing screen (评价屏).
 	Facing struct {
 		Welcome string `toml:"welcome"`

@@ -8,15 +8,20 @@ import (
 	"path/filepath"
 	"sync"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+
 	"hallkiosk/assets"
 	"hallkiosk/kiosk/cards"
 	"hallkiosk/kiosk/config"
 	"hallkiosk/kiosk/figures"
+	"hallkiosk/kiosk/followup"
 	"hallkiosk/kiosk/intake"
 	"hallkiosk/kiosk/pinyin"
 	"hallkiosk/kiosk/queue"
 	"hallkiosk/kiosk/staff"
 	"hallkiosk/kiosk/ui"
+	"hallkiosk/kiosk/ui/facing"
 	"hallkiosk/kiosk/ui/window"
 	"hallkiosk/kiosk/usbstick"
 )
@@ -55,6 +60,23 @@ func windowMode(ctx context.Context, sh *ui.Shell, cfg *config.Config, md modeDe
 	}
 	if md.reader != nil {
 		d.Cards = cards.Poll(ctx, md.reader)
+	}
+	if md.svc != nil {
+		d.FollowUp = &followup.Service{DB: md.db, Calendar: md.svc.Calendar, Clock: md.clk, Days: cfg.Window.FollowUpDays, Kick: md.svc.Kick}
+		d.Rated = func(c string) bool { _, ok, _ := md.db.Rating(c); return ok }
+	}
+	if cfg.Window.FacingScreen && md.svc != nil {
+		// The resident's screen: a second window, full screen on the second display.
+		fw := fyne.CurrentApp().NewWindow(sh.S.App.Title)
+		if dw, ok := fw.(desktop.Window); ok {
+			dw.RequestFullScreenSecondary()
+		} else {
+			fw.SetFullScreen(true)
+		}
+		f := facing.New(facing.Deps{Window: fw, Strings: sh.S, Clock: md.clk, Log: log, Hall: cfg.Hall.Name, Desk: cfg.Window.Number,
+			Rate: md.svc.Rate}, cfg.UI.ScreenDPI)
+		d.Invite = f.Invite
+		fw.Show()
 	}
 	app := window.New(sh, d)
 	desk.OnSignOut = func(staff.Session, string) { app.SignedOut() }

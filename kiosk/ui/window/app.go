@@ -34,6 +34,8 @@ const (
 	// ScreenCases is 办件 (worklists and search); ScreenCase one case and its steps.
 	ScreenCases = "desk-cases"
 	ScreenCase  = "desk-case"
+	// ScreenFollowUp is 回访整改 of bad ratings (the station head's).
+	ScreenFollowUp = "desk-followup"
 	// ScreenFigures is 统计 (the station head's).
 	ScreenFigures = "desk-figures"
 	// ScreenHealth is 设备与上传.
@@ -90,6 +92,12 @@ type Deps struct {
 	Figures Figures
 	// ExportDir is where 统计 writes its files now (a USB stick when one is in); nil: no export.
 	ExportDir func() (string, error)
+	// Invite asks the resident to rate a case on the screen facing them (邀请评价); nil when the
+	// window has none. Rated says whether a case has its rating (never which).
+	Invite func(caseNumber string)
+	Rated  func(caseNumber string) bool
+	// FollowUp is the station head's 回访整改 of bad ratings; nil hides it.
+	FollowUp FollowUp
 }
 
 // App is the window mode on a shell.
@@ -281,6 +289,9 @@ func (a *App) titleRight(active string) fyne.CanvasObject {
 	})
 	row := []fyne.CanvasObject{nav(d.NavQueue, ScreenQueue, a.sh.GoHome), nav(t.NavIntake, ScreenIntake, a.showIntake),
 		nav(t.NavCases, ScreenCases, a.showCases)}
+	if a.d.FollowUp != nil && mayCount(s) {
+		row = append(row, nav(a.sh.S.FollowUp.Title, ScreenFollowUp, func() { a.sh.Root(newFollowUpPage(a)) }))
+	}
 	if a.d.Figures != nil && mayCount(s) {
 		row = append(row, nav(a.sh.S.Figures.Title, ScreenFigures, func() { a.sh.Root(newFiguresPage(a)) }))
 	}

@@ -257,8 +257,21 @@ func (p *casePage) Screen() ui.Screen {
 		}
 		right = append(right, r, p.handTo.View())
 	}
-	right = append(right, container.NewGridWithColumns(2, buttons...), widget.NewSeparator(),
-		sh.Button(t.BackList, nil, false, func() { a.showCases() }))
+	right = append(right, container.NewGridWithColumns(2, buttons...))
+	if a.d.Invite != nil && a.d.Rated != nil {
+		if a.d.Rated(c.Number) {
+			right = append(right, widget.NewLabel(sh.S.FollowUp.Rated))
+		} else {
+			right = append(right, sh.Button(sh.S.FollowUp.Invite, nil, false, func() {
+				a.d.Desk.Touch()
+				a.d.Invite(c.Number)
+				a.audit("rating.invite", c.Number)
+				p.done, p.note = sh.S.FollowUp.Invited, ""
+				sh.Refresh()
+			}))
+		}
+	}
+	right = append(right, widget.NewSeparator(), sh.Button(t.BackList, nil, false, func() { a.showCases() }))
 	body := container.NewGridWithColumns(2,
 		container.NewVScroll(container.NewVBox(left...)),
 		container.NewVScroll(container.NewVBox(right...)))

@@ -30,6 +30,7 @@ import (
 	"hallkiosk/kiosk/cards"
 	"hallkiosk/kiosk/clock"
 	"hallkiosk/kiosk/figures"
+	"hallkiosk/kiosk/followup"
 	"hallkiosk/kiosk/health"
 	"hallkiosk/kiosk/intake"
 	"hallkiosk/kiosk/kiosktest"
@@ -39,6 +40,7 @@ import (
 	"hallkiosk/kiosk/staff"
 	"hallkiosk/kiosk/text"
 	"hallkiosk/kiosk/ui"
+	"hallkiosk/kiosk/ui/facing"
 	"hallkiosk/kiosk/ui/uitest"
 	"hallkiosk/localdb"
 	"hallkiosk/township/api"
@@ -72,6 +74,9 @@ type harness struct {
 	intake *intake.Service
 	// export is where 统计 writes; a test may point it somewhere that fails.
 	export string
+	// facing is the resident's screen beside the window (邀请评价).
+	facing    *facing.Facing
+	facingWin fyne.Window
 }
 
 func newHarness(t *testing.T, size fyne.Size) *harness {
@@ -112,7 +117,14 @@ func newHarness(t *testing.T, size fyne.Size) *harness {
 		Health: &health.Source{DB: st.DB, Printer: h.prn.Device, PrinterConfigured: true,
 			Reader: func() idcard.ReaderState { return idcard.ReaderAbsent }},
 		Figures:   &figures.Source{DB: st.DB, Tickets: queue.BoltStore{DB: st.DB}.LoadDay, Businesses: h.s.Lists.Businesses, Now: h.clk.Now},
-		ExportDir: func() (string, error) { return h.export, nil }})
+		ExportDir: func() (string, error) { return h.export, nil },
+		FollowUp:  &followup.Service{DB: st.DB, Calendar: kiosktest.Calendar(t), Clock: h.clk},
+		Invite:    func(c string) { h.facing.Invite(c) },
+		Rated:     func(c string) bool { _, ok, _ := st.DB.Rating(c); return ok }})
+	h.facingWin = test.NewTempWindow(t, widget.NewLabel(""))
+	h.facingWin.Resize(fyne.NewSize(1280, 800))
+	h.facing = facing.New(facing.Deps{Window: h.facingWin, Strings: h.s, Clock: h.clk, Log: log, Hall: "王上村便民服务站", Desk: "1",
+		Rate: h.intake.Apply.Rate, Do: func(f func()) { h.queue <- f }}, 96)
 	h.desk.OnSignOut = func(staff.Session, string) { h.app.SignedOut() }
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)

@@ -11,10 +11,12 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"hallkiosk/drivers/idcard"
 	"hallkiosk/kiosk/figures"
 	"hallkiosk/kiosk/staff"
+	"hallkiosk/kiosk/ui/facing"
 	"hallkiosk/localdb"
 	"hallkiosk/township/api"
 	"hallkiosk/township/api/mask"
@@ -407,5 +409,65 @@ func TestFiguresAndExport(t *testing.T) {
 				t.Errorf("audit log: %s", a)
 			}
 		})
+	}
+}
+
+// 邀请评价 from a case: the rating appears on the resident's screen, the staff screen learns only
+// that it was rated (never the grade), and a bad one goes to the station head's 回访整改, where
+// 回访核实 and then 整改 are recorded with a note typed in pinyin.
+func TestInviteRatingAndFollowUp(t *testing.T) {
+	h := newHarness(t, sizes[0])
+	w := h.s.FollowUp
+	h.setUp()
+	h.signIn()
+	now := h.clk.Now()
+	rec, err := h.db.CaseRecord(localdb.Case{Number: "260302-K007-001", ItemCode: "61040300RS-GG-0001", ItemName: "城乡居民基本养老保险参保登记",
+		Life: "handed_over", Channel: "window", OnTheSpot: true, Status: localdb.StatusSubmitted, CreatedAt: now, PromisedBy: now,
+		Person: &localdb.Person{Name: "张桂兰", IDNumber: applicantID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.db.Submit(rec, "case", []byte(`{}`)); err != nil {
+		t.Fatal(err)
+	}
+	c, _ := h.db.Case("260302-K007-001")
+	h.sh.Root(newCasePage(h.app, c))
+	h.tap(w.Invite)
+	if !h.shows(w.Invited) || h.facing.Current() != facing.ScreenRating {
+		t.Fatalf("after 邀请评价: staff %q, resident %s", h.texts(), h.facing.Current())
+	}
+	for _, o := range test.LaidOutObjects(h.facingWin.Content()) {
+		if b, ok := o.(*widget.Button); ok && strings.HasPrefix(b.Text, "★☆☆☆☆") {
+			test.Tap(b)
+		}
+	}
+	for _, o := range test.LaidOutObjects(h.facingWin.Content()) {
+		if b, ok := o.(*widget.Button); ok && strings.HasSuffix(b.Text, "等候时间太长") {
+			test.Tap(b)
+		}
+	}
+	for _, o := range test.LaidOutObjects(h.facingWin.Content()) {
+		if b, ok := o.(*widget.Button); ok && b.Text == h.s.Apply.RateSend {
+			test.Tap(b)
+		}
+	}
+	if r, ok, _ := h.db.Rating(c.Number); !ok || r.Grade != 1 {
+		t.Fatalf("rating stored: %+v %v", r, ok)
+	}
+	h.sh.Root(newCasePage(h.app, c))
+	if !h.shows(w.Rated) || h.button(w.Invite) != nil || h.shows("非常不满意") || h.shows("等候时间太长") {
+		t.Fatalf("the staff screen after rating: %q", h.texts())
+	}
+	h.tap(w.Title)
+	h.until("follow-up list", func() bool { return h.shows(c.Number + "  城乡居民基本养老保险参保登记  非常不满意") })
+	h.tap(w.Verify)
+	f := objectsOf[*PinyinField](h)[0]
+	h.chinese(f, "yi", "已")
+	h.chinese(f, "huifang", "回访")
+	h.tap(w.Verify)
+	h.until("verified", func() bool { return h.shows(fmt.Sprintf(w.Recorded, w.Verify, c.Number)) && h.button(w.Rectify) != nil })
+	h.shot("followup")
+	if a := audited(t, h); !strings.Contains(a, "S01 rating.invite "+c.Number) || !strings.Contains(a, "S01 rating.followup.verified "+c.Number) {
+		t.Errorf("audit log: %s", a)
 	}
 }

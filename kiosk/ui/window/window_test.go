@@ -459,7 +459,9 @@ func TestInviteRatingAndFollowUp(t *testing.T) {
 		t.Fatalf("the staff screen after rating: %q", h.texts())
 	}
 	h.tap(w.Title)
-	h.until("follow-up list", func() bool { return h.shows(c.Number + "  城乡居民基本养老保险参保登记  非常不满意") })
+	h.until("follow-up list", func() bool {
+		return h.shows(c.Number + "  城乡居民基本养老保险参保登记  非常不满意")
+	})
 	h.tap(w.Verify)
 	f := objectsOf[*PinyinField](h)[0]
 	h.chinese(f, "yi", "已")

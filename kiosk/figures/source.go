@@ -1,11 +1,13 @@
 package figures
 
 import (
+	"bytes"
 	"fmt"
-	"os"
+	"io"
 	"path/filepath"
 	"time"
 
+	"hallkiosk/internal/atomicfile"
 	"hallkiosk/kiosk/queue"
 	"hallkiosk/localdb"
 )
@@ -56,55 +58,36 @@ const (
 )
 
 // Export writes a report's tables into dir: one workbook (统计-2026-11.xlsx), or one CSV per table
-// (统计-2026-11-按事项.csv). Each file is written whole and synced before it takes its name, so a
+// (统计-2026-11-按事项.csv). Each file is written whole before it takes its name (atomicfile), so a
 // USB stick pulled out early holds no half file under that name. It returns the paths written.
 func Export(dir, format string, r Report, tables []Table, prefix string) ([]string, error) {
 	base := prefix + "-" + r.Period.Name
 	var out []string
-	write := func(name string, fill func(f *os.File) error) error {
+	write := func(name string, fill func(w io.Writer) error) error {
+		var buf bytes.Buffer // a month's tables are a few kilobytes
+		if err := fill(&buf); err != nil {
+			return fmt.Errorf("export %s: %w", name, err)
+		}
 		path := filepath.Join(dir, name)
-		tmp, err := os.CreateTemp(dir, ".export-*")
-		if err != nil {
-			return fmt.Errorf("export %s: %w", path, err)
-		}
-		defer os.Remove(tmp.Name())
-		if err := fill(tmp); err != nil {
-			tmp.Close()
-			return fmt.Errorf("export %s: %w", path, err)
-		}
-		if err := tmp.Sync(); err != nil {
-			tmp.Close()
-			return fmt.Errorf("export %s: %w", path, err)
-		}
-		if err := tmp.Close(); err != nil {
-			return fmt.Errorf("export %s: %w", path, err)
-		}
-		if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-			return fmt.Errorf("export %s: %w", path, err)
-		}
-		if err := os.Rename(tmp.Name(), path); err != nil {
-			return fmt.Errorf("export %s: %w", path, err)
+		if err := atomicfile.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+			return fmt.Errorf("export: %w", err)
 		}
 		out = append(out, path)
 		return nil
 	}
 	switch format {
 	case XLSX:
-		if err := write(base+".xlsx", func(f *os.File) error { return WriteXLSX(f, tables) }); err != nil {
+		if err := write(base+".xlsx", func(w io.Writer) error { return WriteXLSX(w, tables) }); err != nil {
 			return out, err
 		}
 	case CSV:
 		for _, t := range tables {
-			if err := write(base+"-"+sheetName(t.Name)+".csv", func(f *os.File) error { return WriteCSV(f, t) }); err != nil {
+			if err := write(base+"-"+sheetName(t.Name)+".csv", func(w io.Writer) error { return WriteCSV(w, t) }); err != nil {
 				return out, err
 			}
 		}
 	default:
 		return nil, fmt.Errorf("export format %q: use csv or xlsx", format)
-	}
-	if d, err := os.Open(dir); err == nil { // the new names reach the stick too
-		_ = d.Sync()
-		d.Close()
 	}
 	return out, nil
 }

@@ -12,6 +12,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"hallkiosk/internal/atomicfile"
 )
 
 // State is the updater's record: which version runs, which passed a trial, what is in trial now.
@@ -179,39 +181,8 @@ func ReadActivity(dir string) (Activity, bool) {
 	return a, true
 }
 
-// WriteFile writes p through a fsynced temporary file and a rename, and fsyncs the folder.
-func WriteFile(p string, data []byte) error {
-	tmp := p + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
-	if err != nil {
-		return fmt.Errorf("write %s: %w", p, err)
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", p, err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", p, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", p, err)
-	}
-	if err := os.Rename(tmp, p); err != nil {
-		return fmt.Errorf("write %s: %w", p, err)
-	}
-	return SyncDir(filepath.Dir(p))
-}
+// WriteFile writes p whole or not at all (atomicfile), mode 0644.
+func WriteFile(p string, data []byte) error { return atomicfile.WriteFile(p, data, 0o644) }
 
 // SyncDir fsyncs a folder, so names made or renamed in it survive a power cut.
-func SyncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("sync folder %s: %w", dir, err)
-	}
-	return nil
-}
+func SyncDir(dir string) error { return atomicfile.SyncDir(dir) }

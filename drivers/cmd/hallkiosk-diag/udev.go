@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
+
+	"hallkiosk/internal/atomicfile"
 
 	"hallkiosk/drivers/devname"
 	"hallkiosk/drivers/serialport"
@@ -55,7 +55,7 @@ func udevRules(ctx context.Context, ports []devname.Port, file string, out, errO
 		fmt.Fprint(out, rules)
 		return 0
 	}
-	if err := writeFile(file, []byte(rules)); err != nil {
+	if err := atomicfile.WriteFile(file, []byte(rules), 0o644); err != nil {
 		fmt.Fprintln(errOut, "hallkiosk-diag udev-rules:", err)
 		return 2
 	}
@@ -69,32 +69,4 @@ func udevRules(ctx context.Context, ports []devname.Port, file string, out, errO
 		fmt.Fprintf(out, "  %s = \"/dev/%s/%s\"\n  %s_baud = %d\n", key, devname.Dir, f.Kind, key, f.Baud)
 	}
 	return 0
-}
-
-// writeFile replaces file in one rename, so udev never reads half a rules file.
-func writeFile(file string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(file), ".hallkiosk-rules-*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", file, err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", file, err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", file, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", file, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", file, err)
-	}
-	if err := os.Rename(tmp.Name(), file); err != nil {
-		return fmt.Errorf("write %s: %w", file, err)
-	}
-	return nil
 }

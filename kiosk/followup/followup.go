@@ -19,7 +19,6 @@ import (
 	"hallkiosk/kiosk/workday"
 	"hallkiosk/localdb"
 	"hallkiosk/township/api"
-	"hallkiosk/township/api/textrule"
 )
 
 // DefaultDays is how many working days 整改 may take unless configured.
@@ -160,12 +159,6 @@ func (s *Service) Record(caseNumber, step, note string, by staff.Session) (Item,
 	if note == "" {
 		return Item{}, ErrNoNote
 	}
-	if err := textrule.Check("note", note, textrule.Rule{Min: 1, Max: 500, Multiline: true}); err != nil {
-		return Item{}, err
-	}
-	if api.HasIDNumber(note) {
-		return Item{}, fmt.Errorf("note: %w", api.ErrInvalid)
-	}
 	list, err := s.List()
 	if err != nil {
 		return Item{}, err
@@ -184,11 +177,15 @@ func (s *Service) Record(caseNumber, step, note string, by staff.Session) (Item,
 	now := s.Clock.Now().UTC()
 	st := localdb.FollowUpStep{Step: step, Actor: by.ID, Note: note, At: now}
 	f := localdb.FollowUp{CaseNumber: caseNumber, Due: it.Due.UTC(), Steps: append(slices.Clone(it.Steps), st)}
-	rec, err := s.DB.FollowUpRecord(f)
+	payload, err := json.Marshal(api.RatingFollowUpPayload{CaseNumber: caseNumber, Step: step, Actor: by.ID, Note: note, Due: it.Due.UTC(), At: now})
 	if err != nil {
 		return Item{}, err
 	}
-	payload, err := json.Marshal(api.RatingFollowUpPayload{CaseNumber: caseNumber, Step: step, Actor: by.ID, Note: note, Due: it.Due.UTC(), At: now})
+	// The township's own check (length, characters, no ID number): refused here, not in quarantine.
+	if err := api.Validate(api.KindRatingFollowUp, payload); err != nil {
+		return Item{}, fmt.Errorf("follow-up of %s: %w", caseNumber, err)
+	}
+	rec, err := s.DB.FollowUpRecord(f)
 	if err != nil {
 		return Item{}, err
 	}

@@ -83,6 +83,9 @@ func TestBadRatingFollowUpReachesTheTownship(t *testing.T) {
 	if _, err := svc.Record(numbers[1], api.FollowUpVerified, "回访", head); !errors.Is(err, followup.ErrNoRating) {
 		t.Fatalf("a good rating followed up: %v", err)
 	}
+	if _, err := svc.Record(numbers[0], api.FollowUpVerified, "回访了61040319520304123"+string(mustCheck("61040319520304123")), head); !errors.Is(err, api.ErrInvalid) {
+		t.Fatalf("an ID number in the note: %v", err)
+	}
 	it, err := svc.Record(numbers[0], api.FollowUpVerified, "电话回访：上午人多，等了四十分钟", head)
 	if err != nil || it.Next != api.FollowUpRectified {
 		t.Fatalf("verified: %+v %v", it, err)

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"hallkiosk/kiosk/clock"
 	"hallkiosk/kiosk/kiosktest"
 	"hallkiosk/kiosk/staff"
 	"hallkiosk/kiosk/upload"
@@ -18,10 +19,10 @@ import (
 	"hallkiosk/township/api"
 )
 
-// Every staff action at the window reaches the township's copy of the audit log, once, in order,
-// through the same outbox as the cases: the first station head's setup, a wrong PIN, a sign-in, a
-// sign-out; the township lists them under the device with its village, and no staff name travels.
-func TestStaffAuditReachesTheTownship(t *testing.T) {
+// enrolledWindow is a window's store (its audit lines uploaded, as the kiosk's main sets it), enrolled
+// for 王上村 with the real township on 127.0.0.1, and its upload loop.
+func enrolledWindow(t *testing.T) (*clock.Fake, *localdb.DB, *kiosktest.Township, *upload.Client, *upload.Loop) {
+	t.Helper()
 	clk := kiosktest.Clock()
 	dir := t.TempDir()
 	sealer, err := localdb.LoadOrCreateKey(filepath.Join(dir, "device.key"))
@@ -32,11 +33,19 @@ func TestStaffAuditReachesTheTownship(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	t.Cleanup(func() { db.Close() })
 	tw := kiosktest.NewTownship(t)
 	client, _ := tw.Enrol(t, "王上村")
 	loop := &upload.Loop{DB: db, Client: client, Clock: clk, BackoffBase: time.Millisecond, BackoffCap: 10 * time.Millisecond,
 		Log: slog.New(slog.DiscardHandler)}
+	return clk, db, tw, client, loop
+}
+
+// Every staff action at the window reaches the township's copy of the audit log, once, in order,
+// through the same outbox as the cases: the first station head's setup, a wrong PIN, a sign-in, a
+// sign-out; the township lists them under the device with its village, and no staff name travels.
+func TestStaffAuditReachesTheTownship(t *testing.T) {
+	clk, db, tw, client, loop := enrolledWindow(t)
 
 	desk := staff.NewDesk(db, clk, nil, staff.Config{}, nil)
 	code, err := desk.SetupCode()
@@ -83,21 +92,7 @@ func TestStaffAuditReachesTheTownship(t *testing.T) {
 // PIN; its holder chooses one at the window with the station head as witness; disabling it at the
 // township stops it at the window after the next round.
 func TestTownshipAccountReachesTheWindow(t *testing.T) {
-	clk := kiosktest.Clock()
-	dir := t.TempDir()
-	sealer, err := localdb.LoadOrCreateKey(filepath.Join(dir, "device.key"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := localdb.Open(filepath.Join(dir, "window.db"), localdb.Options{Sealer: sealer, Now: clk.Now, AuditUpload: api.KindAudit})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	tw := kiosktest.NewTownship(t)
-	client, _ := tw.Enrol(t, "王上村")
-	loop := &upload.Loop{DB: db, Client: client, Clock: clk, BackoffBase: time.Millisecond, BackoffCap: 10 * time.Millisecond,
-		Log: slog.New(slog.DiscardHandler)}
+	clk, db, tw, client, loop := enrolledWindow(t)
 	publish := func(village, payload string) {
 		t.Helper()
 		var p api.StaffPayload

@@ -234,7 +234,7 @@ type Strings struct {
 		VerifyAsk  string `toml:"verify_ask"`
 		RectifyAsk string `toml:"rectify_ask"`
 		Recorded   string `toml:"recorded"`
-		NoIDNumber string `toml:"no_id_number"`
+		BadNote    string `toml:"bad_note"`
 		HeadOnly   string `toml:"head_only"`
 		Invite     string `toml:"invite"`
 		Invited    string `toml:"invited"`

@@ -33,9 +33,8 @@ const (
 
 // How long an unanswered invitation waits, and how long the thanks stay up.
 const (
-	InviteFor  = 3 * time.Minute
-	ThanksFor  = 8 * time.Second
-	buttonSize = 1.6 // button text, in body sizes
+	InviteFor = 3 * time.Minute
+	ThanksFor = 8 * time.Second
 )
 
 // Deps is what the facing screen needs.

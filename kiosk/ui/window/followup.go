@@ -153,7 +153,7 @@ func (p *followUpPage) record(it followup.Item) {
 		case errors.Is(err, followup.ErrNoNote):
 			p.problem = fmt.Sprintf(a.sh.S.Desk.Missing, p.stepAsk(it.Next))
 		case errors.Is(err, api.ErrInvalid):
-			p.problem = w.NoIDNumber
+			p.problem = w.BadNote
 		case errors.Is(err, followup.ErrNotHead):
 			p.problem = w.HeadOnly
 		default:

@@ -294,55 +294,59 @@ func TestPinyinFieldKeys(t *testing.T) {
 // asks them to choose a PIN with the station head's number and PIN beside it; a wrong head PIN
 // says so and sets nothing; their own card laid there lets them sign in by card afterwards.
 func TestTownshipAccountFirstSignIn(t *testing.T) {
-	h := newHarness(t, sizes[0])
-	d := h.s.Desk
-	h.setUp()
-	feed := `{"id":"S07","name":"张建军","role":"worker"}`
-	if _, err := h.db.ApplyChanges([]localdb.Change{{Kind: api.ChangeStaff, Key: "S07", Payload: json.RawMessage(feed)}}, 1); err != nil {
-		t.Fatal(err)
-	}
-	test.Type(h.field(0), "S07")
-	test.Type(h.field(1), "480915")
-	h.tap(d.SignIn)
-	if h.screen() != ScreenActivate || !h.shows(fmt.Sprintf(d.ActivateHint, "S07")) {
-		t.Fatalf("first sign-in of a township account: %s %q", h.screen(), h.texts())
-	}
-	go h.cards.Lay(idcard.SampleCards()[2])
-	h.until("own card read", func() bool { return h.shows(fmt.Sprintf(d.ActivateCardRead, mask.Name(idcard.SampleCards()[2].Name))) })
-	fill := func(pin, again, head, headPIN string) {
-		for i, v := range []string{pin, again, head, headPIN} {
-			h.field(i).SetText("")
-			test.Type(h.field(i), v)
-		}
-		h.tap(d.Activate)
-	}
-	fill("480915", "480916", "S01", "258036")
-	if !h.shows(d.PINMismatch) {
-		t.Fatalf("two PINs: %q", h.texts())
-	}
-	fill("480915", "480915", "S01", "111112")
-	if !h.shows(fmt.Sprintf(d.Witness, fmt.Sprintf(d.WrongPIN, 4))) || h.screen() != ScreenActivate {
-		t.Fatalf("wrong head PIN: %q", h.texts())
-	}
-	h.shot("activate-refused")
-	fill("480915", "480915", "S07", "480915")
-	if !h.shows(d.WitnessNotHead) {
-		t.Fatalf("own witness: %q", h.texts())
-	}
-	fill("480915", "480915", "S01", "258036")
-	if h.screen() != ScreenQueue || !h.shows("张建军（全科社工）") {
-		t.Fatalf("after the first PIN: %s %q", h.screen(), h.texts())
-	}
-	h.tap(d.SignOut)
-	go h.cards.Lay(idcard.SampleCards()[2])
-	h.until("card read at sign-in", func() bool { return h.shows(fmt.Sprintf(d.CardRead, mask.Name(idcard.SampleCards()[2].Name))) })
-	test.Type(h.field(0), "480915")
-	h.tap(d.SignIn)
-	if h.screen() != ScreenQueue || !h.shows("张建军（全科社工）") {
-		t.Fatalf("card sign-in after activation: %s %q", h.screen(), h.texts())
-	}
-	if a := audited(t, h); !strings.Contains(a, "S01 staff.activate S07") || !strings.Contains(a, "S01 staff.activate.witness.failed S01") {
-		t.Errorf("audit log: %s", a)
+	for _, size := range sizes {
+		t.Run(fmt.Sprint(size.Width), func(t *testing.T) {
+			h := newHarness(t, size)
+			d := h.s.Desk
+			h.setUp()
+			feed := `{"id":"S07","name":"张建军","role":"worker"}`
+			if _, err := h.db.ApplyChanges([]localdb.Change{{Kind: api.ChangeStaff, Key: "S07", Payload: json.RawMessage(feed)}}, 1); err != nil {
+				t.Fatal(err)
+			}
+			test.Type(h.field(0), "S07")
+			test.Type(h.field(1), "480915")
+			h.tap(d.SignIn)
+			if h.screen() != ScreenActivate || !h.shows(fmt.Sprintf(d.ActivateHint, "S07")) {
+				t.Fatalf("first sign-in of a township account: %s %q", h.screen(), h.texts())
+			}
+			go h.cards.Lay(idcard.SampleCards()[2])
+			h.until("own card read", func() bool { return h.shows(fmt.Sprintf(d.ActivateCardRead, mask.Name(idcard.SampleCards()[2].Name))) })
+			fill := func(pin, again, head, headPIN string) {
+				for i, v := range []string{pin, again, head, headPIN} {
+					h.field(i).SetText("")
+					test.Type(h.field(i), v)
+				}
+				h.tap(d.Activate)
+			}
+			fill("480915", "480916", "S01", "258036")
+			if !h.shows(d.PINMismatch) {
+				t.Fatalf("two PINs: %q", h.texts())
+			}
+			fill("480915", "480915", "S01", "111112")
+			if !h.shows(fmt.Sprintf(d.Witness, fmt.Sprintf(d.WrongPIN, 4))) || h.screen() != ScreenActivate {
+				t.Fatalf("wrong head PIN: %q", h.texts())
+			}
+			h.shot("activate-refused")
+			fill("480915", "480915", "S07", "480915")
+			if !h.shows(d.WitnessNotHead) {
+				t.Fatalf("own witness: %q", h.texts())
+			}
+			fill("480915", "480915", "S01", "258036")
+			if h.screen() != ScreenQueue || !h.shows("张建军（全科社工）") {
+				t.Fatalf("after the first PIN: %s %q", h.screen(), h.texts())
+			}
+			h.tap(d.SignOut)
+			go h.cards.Lay(idcard.SampleCards()[2])
+			h.until("card read at sign-in", func() bool { return h.shows(fmt.Sprintf(d.CardRead, mask.Name(idcard.SampleCards()[2].Name))) })
+			test.Type(h.field(0), "480915")
+			h.tap(d.SignIn)
+			if h.screen() != ScreenQueue || !h.shows("张建军（全科社工）") {
+				t.Fatalf("card sign-in after activation: %s %q", h.screen(), h.texts())
+			}
+			if a := audited(t, h); !strings.Contains(a, "S01 staff.activate S07") || !strings.Contains(a, "S01 staff.activate.witness.failed S01") {
+				t.Errorf("audit log: %s", a)
+			}
+		})
 	}
 }
 
@@ -416,60 +420,64 @@ func TestFiguresAndExport(t *testing.T) {
 // that it was rated (never the grade), and a bad one goes to the station head's 回访整改, where
 // 回访核实 and then 整改 are recorded with a note typed in pinyin.
 func TestInviteRatingAndFollowUp(t *testing.T) {
-	h := newHarness(t, sizes[0])
-	w := h.s.FollowUp
-	h.setUp()
-	h.signIn()
-	now := h.clk.Now()
-	rec, err := h.db.CaseRecord(localdb.Case{Number: "260302-K007-001", ItemCode: "61040300RS-GG-0001", ItemName: "城乡居民基本养老保险参保登记",
-		Life: "handed_over", Channel: "window", OnTheSpot: true, Status: localdb.StatusSubmitted, CreatedAt: now, PromisedBy: now,
-		Person: &localdb.Person{Name: "张桂兰", IDNumber: applicantID}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := h.db.Submit(rec, "case", []byte(`{}`)); err != nil {
-		t.Fatal(err)
-	}
-	c, _ := h.db.Case("260302-K007-001")
-	h.sh.Root(newCasePage(h.app, c))
-	h.tap(w.Invite)
-	if !h.shows(w.Invited) || h.facing.Current() != facing.ScreenRating {
-		t.Fatalf("after 邀请评价: staff %q, resident %s", h.texts(), h.facing.Current())
-	}
-	for _, o := range test.LaidOutObjects(h.facingWin.Content()) {
-		if b, ok := o.(*widget.Button); ok && strings.HasPrefix(b.Text, "★☆☆☆☆") {
-			test.Tap(b)
-		}
-	}
-	for _, o := range test.LaidOutObjects(h.facingWin.Content()) {
-		if b, ok := o.(*widget.Button); ok && strings.HasSuffix(b.Text, "等候时间太长") {
-			test.Tap(b)
-		}
-	}
-	for _, o := range test.LaidOutObjects(h.facingWin.Content()) {
-		if b, ok := o.(*widget.Button); ok && b.Text == h.s.Apply.RateSend {
-			test.Tap(b)
-		}
-	}
-	if r, ok, _ := h.db.Rating(c.Number); !ok || r.Grade != 1 {
-		t.Fatalf("rating stored: %+v %v", r, ok)
-	}
-	h.sh.Root(newCasePage(h.app, c))
-	if !h.shows(w.Rated) || h.button(w.Invite) != nil || h.shows("非常不满意") || h.shows("等候时间太长") {
-		t.Fatalf("the staff screen after rating: %q", h.texts())
-	}
-	h.tap(w.Title)
-	h.until("follow-up list", func() bool {
-		return h.shows(c.Number + "  城乡居民基本养老保险参保登记  非常不满意")
-	})
-	h.tap(w.Verify)
-	f := objectsOf[*PinyinField](h)[0]
-	h.chinese(f, "yi", "已")
-	h.chinese(f, "huifang", "回访")
-	h.tap(w.Verify)
-	h.until("verified", func() bool { return h.shows(fmt.Sprintf(w.Recorded, w.Verify, c.Number)) && h.button(w.Rectify) != nil })
-	h.shot("followup")
-	if a := audited(t, h); !strings.Contains(a, "S01 rating.invite "+c.Number) || !strings.Contains(a, "S01 rating.followup.verified "+c.Number) {
-		t.Errorf("audit log: %s", a)
+	for _, size := range sizes {
+		t.Run(fmt.Sprint(size.Width), func(t *testing.T) {
+			h := newHarness(t, size)
+			w := h.s.FollowUp
+			h.setUp()
+			h.signIn()
+			now := h.clk.Now()
+			rec, err := h.db.CaseRecord(localdb.Case{Number: "260302-K007-001", ItemCode: "61040300RS-GG-0001", ItemName: "城乡居民基本养老保险参保登记",
+				Life: "handed_over", Channel: "window", OnTheSpot: true, Status: localdb.StatusSubmitted, CreatedAt: now, PromisedBy: now,
+				Person: &localdb.Person{Name: "张桂兰", IDNumber: applicantID}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := h.db.Submit(rec, "case", []byte(`{}`)); err != nil {
+				t.Fatal(err)
+			}
+			c, _ := h.db.Case("260302-K007-001")
+			h.sh.Root(newCasePage(h.app, c))
+			h.tap(w.Invite)
+			if !h.shows(w.Invited) || h.facing.Current() != facing.ScreenRating {
+				t.Fatalf("after 邀请评价: staff %q, resident %s", h.texts(), h.facing.Current())
+			}
+			for _, o := range test.LaidOutObjects(h.facingWin.Content()) {
+				if b, ok := o.(*widget.Button); ok && strings.HasPrefix(b.Text, "★☆☆☆☆") {
+					test.Tap(b)
+				}
+			}
+			for _, o := range test.LaidOutObjects(h.facingWin.Content()) {
+				if b, ok := o.(*widget.Button); ok && strings.HasSuffix(b.Text, "等候时间太长") {
+					test.Tap(b)
+				}
+			}
+			for _, o := range test.LaidOutObjects(h.facingWin.Content()) {
+				if b, ok := o.(*widget.Button); ok && b.Text == h.s.Apply.RateSend {
+					test.Tap(b)
+				}
+			}
+			if r, ok, _ := h.db.Rating(c.Number); !ok || r.Grade != 1 {
+				t.Fatalf("rating stored: %+v %v", r, ok)
+			}
+			h.sh.Root(newCasePage(h.app, c))
+			if !h.shows(w.Rated) || h.button(w.Invite) != nil || h.shows("非常不满意") || h.shows("等候时间太长") {
+				t.Fatalf("the staff screen after rating: %q", h.texts())
+			}
+			h.tap(w.Title)
+			h.until("follow-up list", func() bool {
+				return h.shows(c.Number + "  城乡居民基本养老保险参保登记  非常不满意")
+			})
+			h.tap(w.Verify)
+			f := objectsOf[*PinyinField](h)[0]
+			h.chinese(f, "yi", "已")
+			h.chinese(f, "huifang", "回访")
+			h.tap(w.Verify)
+			h.until("verified", func() bool { return h.shows(fmt.Sprintf(w.Recorded, w.Verify, c.Number)) && h.button(w.Rectify) != nil })
+			h.shot("followup")
+			if a := audited(t, h); !strings.Contains(a, "S01 rating.invite "+c.Number) || !strings.Contains(a, "S01 rating.followup.verified "+c.Number) {
+				t.Errorf("audit log: %s", a)
+			}
+		})
 	}
 }

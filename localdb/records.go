@@ -60,6 +60,23 @@ type Person struct {
 	Form     map[string]string `json:"form,omitempty"` // answers may hold anything; sealed with the rest
 	// HandOverTo is who received the result (送达), when it was not the applicant.
 	HandOverTo string `json:"hand_over_to,omitempty"`
+	// ProxyName and ProxyIDNumber are the proxy of a 全程代办 case (a person, not staff);
+	// VisitPlace is where a 网格员 collected it (often a home).
+	ProxyName     string `json:"proxy_name,omitempty"`
+	ProxyIDNumber string `json:"proxy_id_number,omitempty"`
+	VisitPlace    string `json:"visit_place,omitempty"`
+}
+
+// Entrust is the part of a 全程代办 case's entrustment that names nobody: the relation, the staff
+// number of a 网格员 proxy, the consent and written entrustment received, the home visit's day and
+// the date the case must be forwarded by.
+type Entrust struct {
+	Relation  string    `json:"relation"`
+	Staff     string    `json:"staff,omitempty"`
+	Consent   bool      `json:"consent"`
+	Written   bool      `json:"written"`
+	VisitedOn string    `json:"visited_on,omitempty"`
+	ForwardBy time.Time `json:"forward_by,omitzero"`
 }
 
 // CaseStep is one step of a case's life as stored: who took it and what it carried. Names of
@@ -97,6 +114,8 @@ type Case struct {
 	Note     string   `json:"note,omitempty"` // the township's result note
 	Missing  []string `json:"missing,omitempty"`
 	Proxy    bool     `json:"proxy,omitempty"`
+	// Entrust is the entrustment of a 全程代办 case (Proxy), its names in Person.
+	Entrust *Entrust `json:"entrust,omitempty"`
 	// Channel is where the case was taken: "" or "kiosk" (self-service), "window" (综合窗口).
 	Channel string `json:"channel,omitempty"`
 	// Life is the case's place in its life cycle (kiosk/lifecycle's statuses) and Steps how it got

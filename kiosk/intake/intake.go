@@ -75,10 +75,31 @@ func Typed(name, idNumber string) (Resident, error) {
 	return Resident{Name: name, IDNumber: id}, nil
 }
 
+// Entrustment is the 全程代办 record of a draft: who brings the case for the resident, what they are
+// to them, the resident's consent, the written entrustment (授权委托书) handed in.
+type Entrustment struct {
+	// Proxy is a person who came with the resident's case: their card, or their ID number typed
+	// and checked. Nil when the proxy is the signed-in 网格员 (StaffID).
+	Proxy              *Resident
+	StaffID, StaffName string
+	Relation           string // one of api.ProxyRelations
+	Consent, Written   bool
+	// Visit is the home visit a 网格员 collected the case at; nil at the window.
+	Visit *HomeVisit
+}
+
+// HomeVisit is where and when a case was collected at a resident's home (上门收件).
+type HomeVisit struct {
+	On    time.Time // the day
+	Place string
+}
+
 // Draft is one case being taken at the window: the flow's whole state, dropped with Wipe.
 type Draft struct {
 	Resident *Resident
-	Item     catalog.Item
+	// Entrust is set for a 全程代办 case: the resident is not at the window.
+	Entrust *Entrustment
+	Item    catalog.Item
 	Answers  map[string]string
 	Received map[int]bool // materials handed in, by index in Item.Materials
 	// OnTheSpot is a 即办件 (finished at the window); it starts as the catalog says (承诺时限 0).
@@ -120,6 +141,15 @@ func (d *Draft) Wipe() {
 	if d.Resident != nil {
 		*d.Resident = Resident{}
 	}
+	if d.Entrust != nil {
+		if d.Entrust.Proxy != nil {
+			*d.Entrust.Proxy = Resident{}
+		}
+		if d.Entrust.Visit != nil {
+			*d.Entrust.Visit = HomeVisit{}
+		}
+		*d.Entrust = Entrustment{}
+	}
 	*d = Draft{}
 }
 
@@ -133,12 +163,18 @@ type Problem struct {
 const (
 	FieldResident  = "resident"
 	FieldMaterials = "materials"
+	// FieldProxy is the entrustment of a 全程代办 case; FieldVisit its home visit.
+	FieldProxy = "proxy"
+	FieldVisit = "visit"
 )
 
 // Service takes cases at the window over the self-service's numbering, dates and printer.
 type Service struct {
 	Apply *apply.Service
-	index *catalog.Index
+	// ForwardDays is how many working days after a home visit a collected case must be forwarded
+	// to the township ([window] forward_days, default DefaultForwardDays).
+	ForwardDays int
+	index       *catalog.Index
 	once  sync.Once
 }
 
@@ -174,6 +210,7 @@ func (s *Service) Check(d *Draft) []Problem {
 			}
 		}
 	}
+	out = append(out, s.checkEntrust(d)...)
 	if m := d.Missing(); len(m) > 0 && !d.Item.AllowIncomplete {
 		out = append(out, Problem{FieldMaterials, strings.ReplaceAll(t.MissingMaterials, "{list}", strings.Join(m, "、"))})
 	}
@@ -198,6 +235,9 @@ func (s *Service) Accept(d *Draft, by staff.Session) (localdb.Case, error) {
 	if probs := s.Check(d); len(probs) > 0 {
 		return localdb.Case{}, &NotReadyError{probs}
 	}
+	if d.Entrust != nil && d.Entrust.Visit != nil {
+		return localdb.Case{}, errors.New("accept: a case collected on a home visit is saved with Collect")
+	}
 	now := a.Clock.Now()
 	life := lifecycle.Case{Status: lifecycle.Received}
 	var err error
@@ -211,44 +251,84 @@ func (s *Service) Accept(d *Draft, by staff.Session) (localdb.Case, error) {
 		}
 		promised = a.Promised(d.Item, now)
 	}
-	number, err := a.NextCaseNumber(now)
+	c, err := s.store(d, by, life, now, promised, "case.accept")
 	if err != nil {
 		return localdb.Case{}, fmt.Errorf("accept: %w", err)
+	}
+	return c, nil
+}
+
+// Collect saves a case a 网格员 collected on a home visit (上门收件): stored sealed and uploaded as
+// received, with the entrustment and the date it must be forwarded by; a worker or the station
+// head takes it on (受理) and forwards it from 办件.
+func (s *Service) Collect(d *Draft, by staff.Session) (localdb.Case, error) {
+	if d.Entrust == nil || d.Entrust.Visit == nil {
+		return localdb.Case{}, errors.New("collect: a home visit is required")
+	}
+	if probs := s.Check(d); len(probs) > 0 {
+		return localdb.Case{}, &NotReadyError{probs}
+	}
+	d.OnTheSpot = false // collected at a home, it is not finished on the spot
+	now := s.Apply.Clock.Now()
+	c, err := s.store(d, by, lifecycle.Case{Status: lifecycle.Received}, now, s.Apply.Promised(d.Item, now), "case.collect")
+	if err != nil {
+		return localdb.Case{}, fmt.Errorf("collect: %w", err)
+	}
+	return c, nil
+}
+
+// store numbers the draft's case and stores it, its steps so far and their uploads in one
+// transaction.
+func (s *Service) store(d *Draft, by staff.Session, life lifecycle.Case, now, promised time.Time, action string) (localdb.Case, error) {
+	a := s.Apply
+	number, err := a.NextCaseNumber(now)
+	if err != nil {
+		return localdb.Case{}, err
 	}
 	answers, labelled := apply.Answers(d.Item.Form, d.Answers)
 	r := *d.Resident
 	missing := d.Missing()
+	received := d.ReceivedNames()
+	wire, kept, proxy := s.entrustment(d)
+	if wire != nil && wire.Written {
+		received = append(received, a.Text.Intake.WrittenMaterial)
+	}
 	payload, err := json.Marshal(api.CasePayload{Number: number, ItemCode: d.Item.Code, ItemName: d.Item.Name,
 		Applicant: api.Applicant{Name: r.Name, IDNumber: r.IDNumber, IDType: r.IDType, Phone: answers["phone"], Address: r.Address},
-		Form:      labelled, Missing: missing, SubmittedAt: now.UTC(), PromisedBy: promised.UTC(), Channel: Channel, OnTheSpot: d.OnTheSpot})
+		Form:      labelled, Missing: missing, SubmittedAt: now.UTC(), PromisedBy: promised.UTC(), Channel: Channel, OnTheSpot: d.OnTheSpot,
+		Proxy: wire != nil, Entrustment: wire})
 	if err != nil {
 		return localdb.Case{}, err
 	}
 	if err := api.Validate(api.KindCase, payload); err != nil {
 		// The township would refuse it for good; say so while the resident is at the window.
-		return localdb.Case{}, fmt.Errorf("accept: %w", err)
+		return localdb.Case{}, err
 	}
+	uploads := []localdb.Upload{{Kind: api.KindCase, Payload: payload}}
 	steps := storedSteps(life.History)
-	stepPayload, err := stepsPayload(number, steps)
-	if err != nil {
-		return localdb.Case{}, fmt.Errorf("accept: %w", err)
+	if len(steps) > 0 {
+		stepPayload, err := stepsPayload(number, steps)
+		if err != nil {
+			return localdb.Case{}, err
+		}
+		uploads = append(uploads, localdb.Upload{Kind: api.KindCaseStep, Payload: stepPayload})
 	}
+	person := &localdb.Person{Name: r.Name, IDNumber: r.IDNumber, Address: r.Address, Phone: answers["phone"], Form: answers,
+		ProxyName: proxy.ProxyName, ProxyIDNumber: proxy.ProxyIDNumber, VisitPlace: proxy.VisitPlace}
 	c := localdb.Case{Number: number, ItemCode: d.Item.Code, ItemName: d.Item.Name, Missing: missing,
-		Received: d.ReceivedNames(), Channel: Channel, Life: string(life.Status), Steps: steps, OnTheSpot: d.OnTheSpot,
-		CreatedAt: now.UTC(), PromisedBy: promised,
-		Person: &localdb.Person{Name: r.Name, IDNumber: r.IDNumber, Address: r.Address, Phone: answers["phone"], Form: answers}}
+		Received: received, Channel: Channel, Life: string(life.Status), Steps: steps, OnTheSpot: d.OnTheSpot,
+		Proxy: wire != nil, Entrust: kept, CreatedAt: now.UTC(), PromisedBy: promised, Person: person}
 	rec, err := a.DB.CaseRecord(c)
 	if err != nil {
-		return localdb.Case{}, fmt.Errorf("accept: %w", err)
+		return localdb.Case{}, err
 	}
-	if _, err := a.DB.SubmitAll(rec, localdb.Upload{Kind: api.KindCase, Payload: payload},
-		localdb.Upload{Kind: api.KindCaseStep, Payload: stepPayload}); err != nil {
-		return localdb.Case{}, fmt.Errorf("accept: %w", err)
+	if _, err := a.DB.SubmitAll(rec, uploads...); err != nil {
+		return localdb.Case{}, err
 	}
-	s.audit(by, "case.accept", number)
+	s.audit(by, action, number)
 	if a.Log != nil {
-		a.Log.Info("case accepted at the window", "case", number, "item", d.Item.Code, "staff", by.ID,
-			"on_the_spot", d.OnTheSpot, "missing", len(missing))
+		a.Log.Info("case taken at the window", "action", action, "case", number, "item", d.Item.Code, "staff", by.ID,
+			"on_the_spot", d.OnTheSpot, "missing", len(missing), "proxy", wire != nil)
 	}
 	s.kick()
 	c.Status = localdb.StatusSubmitted
@@ -489,6 +569,9 @@ var ErrQuery = errors.New("neither a case number nor an ID number")
 // Lists are the window's worklists.
 type Lists struct {
 	Overdue, DueSoon, Open []localdb.Case
+	// ToForward are cases collected on home visits and not yet forwarded, the soonest due first;
+	// past their forwarding date they are in Overdue too.
+	ToForward []localdb.Case
 }
 
 // Worklists lists the open cases of this window, after taking in the township's results (Settle):
@@ -513,7 +596,11 @@ func (s *Service) Worklists(soon int) (Lists, error) {
 			continue
 		}
 		byNumber[c.Number] = c
-		dated = append(dated, lifecycle.Dated{Number: c.Number, Status: lifecycle.Status(c.Life), Promise: c.PromisedBy})
+		promise := c.PromisedBy
+		if by, _, ok := ForwardDue(c, now); ok {
+			promise = by // what is due first is forwarding it
+		}
+		dated = append(dated, lifecycle.Dated{Number: c.Number, Status: lifecycle.Status(c.Life), Promise: promise})
 	}
 	pick := func(ds []lifecycle.Dated) []localdb.Case {
 		out := make([]localdb.Case, 0, len(ds))
@@ -524,7 +611,13 @@ func (s *Service) Worklists(soon int) (Lists, error) {
 	}
 	all := slices.Clone(dated)
 	slices.SortFunc(all, func(a, b lifecycle.Dated) int { return a.Promise.Compare(b.Promise) })
-	return Lists{Overdue: pick(lifecycle.Overdue(dated, now)), DueSoon: pick(lifecycle.DueSoon(dated, now, until)), Open: pick(all)}, nil
+	l := Lists{Overdue: pick(lifecycle.Overdue(dated, now)), DueSoon: pick(lifecycle.DueSoon(dated, now, until)), Open: pick(all)}
+	for _, c := range l.Open {
+		if _, _, ok := ForwardDue(c, now); ok {
+			l.ToForward = append(l.ToForward, c)
+		}
+	}
+	return l, nil
 }
 
 // Slip lays out the 受理单 of a case taken at the window, with its materials checklist.
@@ -537,7 +630,7 @@ func (s *Service) Slip(c localdb.Case, by staff.Session) ([]byte, error) {
 		sl.Promised = c.PromisedBy
 	}
 	if c.Person != nil {
-		sl.Name, sl.IDNumber = c.Person.Name, c.Person.IDNumber
+		sl.Name, sl.IDNumber, sl.Proxy = c.Person.Name, c.Person.IDNumber, c.Person.ProxyName
 	}
 	for _, m := range it.Materials {
 		if m.Required || slices.Contains(c.Received, m.Name) {
@@ -547,7 +640,11 @@ func (s *Service) Slip(c localdb.Case, by staff.Session) ([]byte, error) {
 	return sl.Doc(a.Text).Bytes(a.Cfg.Paper)
 }
 
-// Due says when a case is promised, for lists: the date, and whether it has passed.
+// Due says when a case is promised, for lists: the date, and whether it has passed. A case
+// collected on a home visit and not yet forwarded is due by its forwarding date.
 func Due(c localdb.Case, now time.Time) (time.Time, bool) {
+	if by, late, ok := ForwardDue(c, now); ok {
+		return by, late
+	}
 	return c.PromisedBy, lifecycle.Open(lifecycle.Status(c.Life)) && now.After(c.PromisedBy)
 }

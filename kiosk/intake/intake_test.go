@@ -42,6 +42,8 @@ type fixture struct {
 	clk *clock.Fake
 	cat *catalog.Catalog
 	prn *kiosktest.Printer
+	// path is the store's file, for reading it as bytes.
+	path string
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -53,7 +55,7 @@ func newFixture(t *testing.T) *fixture {
 	a := &apply.Service{DB: st.DB, Catalog: cat, Calendar: kiosktest.Calendar(t), Clock: clk, Printer: prn.Device,
 		Text: kiosktest.Strings(t), Log: slog.New(slog.DiscardHandler),
 		Cfg: apply.Config{Hall: "王上村便民服务站", KioskCode: "K007", Paper: printer.Paper58}}
-	return &fixture{t: t, svc: &Service{Apply: a}, db: st.DB, clk: clk, cat: cat, prn: prn}
+	return &fixture{t: t, svc: &Service{Apply: a}, db: st.DB, clk: clk, cat: cat, prn: prn, path: st.Path}
 }
 
 func (f *fixture) item(code string) catalog.Item {

@@ -474,6 +474,43 @@ type Strings struct {
 		HowDelivered     string `toml:"how_delivered"`
 		HowPosted        string `toml:"how_posted"`
 		Township         string `toml:"township"`
+		ProxyToggle      string `toml:"proxy_toggle"`
+		ProxyTitle       string `toml:"proxy_title"`
+		ProxyCardOrType  string `toml:"proxy_card_or_type"`
+		UseProxy         string `toml:"use_proxy"`
+		ChangeProxy      string `toml:"change_proxy"`
+		Relation         string `toml:"relation"`
+		Relations        string `toml:"relations"`
+		Consent          string `toml:"consent"`
+		Written          string `toml:"written"`
+		WrittenMaterial  string `toml:"written_material"`
+		NoProxy          string `toml:"no_proxy"`
+		ProxyIsResident  string `toml:"proxy_is_resident"`
+		NoRelation       string `toml:"no_relation"`
+		NoConsent        string `toml:"no_consent"`
+		NoWritten        string `toml:"no_written"`
+		NavBatch         string `toml:"nav_batch"`
+		BatchTitle       string `toml:"batch_title"`
+		BatchHint        string `toml:"batch_hint"`
+		ProxyStaff       string `toml:"proxy_staff"`
+		VisitDate        string `toml:"visit_date"`
+		VisitPlace       string `toml:"visit_place"`
+		BadVisitDate     string `toml:"bad_visit_date"`
+		OldVisitDate     string `toml:"old_visit_date"`
+		NoVisitPlace     string `toml:"no_visit_place"`
+		Save             string `toml:"save"`
+		Saved            string `toml:"saved"`
+		BatchCount       string `toml:"batch_count"`
+		ForwardBy        string `toml:"forward_by"`
+		ForwardLate      string `toml:"forward_late"`
+		ToForward        string `toml:"to_forward"`
+		FromKiosk        string `toml:"from_kiosk"`
+		Continue         string `toml:"continue"`
+		Continuing       string `toml:"continuing"`
+		AskTownship      string `toml:"ask_township"`
+		TownshipDown     string `toml:"township_down"`
+		NotYetUploaded   string `toml:"not_yet_uploaded"`
+		Amended          string `toml:"amended"`
 	} `toml:"intake"`
 	// Health is the window's panel of devices, uploads and the store.
 	Health struct {

@@ -218,12 +218,36 @@ type CasePayload struct {
 	Form        map[string]string `json:"form,omitempty"`
 	Missing     []string          `json:"missing,omitempty"`
 	Proxy       bool              `json:"proxy,omitempty"`
-	SubmittedAt time.Time         `json:"submitted_at"`
+	// Entrustment is the record of a 全程代办 case (Proxy is then true): who brought it for whom.
+	Entrustment *Entrustment `json:"entrustment,omitempty"`
+	SubmittedAt time.Time    `json:"submitted_at"`
 	PromisedBy  time.Time         `json:"promised_by"`
 	// Channel is where it was taken: "" (the self-service kiosk) or "window" (综合窗口).
 	Channel string `json:"channel,omitempty"`
 	// OnTheSpot marks a 即办件, done at the window; the rest are 承诺件 for the township.
 	OnTheSpot bool `json:"on_the_spot,omitempty"`
+}
+
+// ProxyRelations are what a proxy may be to the resident (代办人与申请人关系): spouse, child, parent,
+// sibling, another relative, the village's 网格员, a 代办员, someone else.
+var ProxyRelations = []string{"spouse", "child", "parent", "sibling", "relative", "grid", "agent", "other"}
+
+// Entrustment is who brought a case for the resident and on what terms. The proxy is a person
+// with an ID number, or a member of the hall's staff (a 网格员 collecting at homes, by staff
+// number); the resident consented, and the written entrustment (授权委托书) is kept as a material.
+type Entrustment struct {
+	ProxyName     string `json:"proxy_name"`
+	ProxyIDNumber string `json:"proxy_id_number,omitempty"`
+	ProxyIDType   string `json:"proxy_id_type,omitempty"`
+	ProxyStaff    string `json:"proxy_staff,omitempty"`
+	Relation      string `json:"relation"`
+	Consent       bool   `json:"consent"`
+	Written       bool   `json:"written"`
+	// VisitedOn and VisitPlace are the home visit (上门收件) of a case collected by a 网格员; the
+	// hall must forward it by ForwardBy (working days after the visit).
+	VisitedOn  string    `json:"visited_on,omitempty"`
+	VisitPlace string    `json:"visit_place,omitempty"`
+	ForwardBy  time.Time `json:"forward_by,omitzero"`
 }
 
 // CaseStepPayload is one staff action on a case at the hall: one or more steps of its life, in
@@ -438,6 +462,9 @@ func Validate(kind string, payload []byte) error {
 			c.fail("missing has %d entries, at most %d", len(p.Missing), MaxMissing)
 		case p.Channel != "" && p.Channel != "window":
 			c.fail("channel %q must be empty or window", textrule.Escape(p.Channel))
+		}
+		if e := p.Entrustment; e != nil && c.err == nil {
+			c.entrustment(p, e)
 		}
 		keys := make([]string, 0, len(p.Form))
 		for k := range p.Form {
@@ -704,6 +731,49 @@ func IDCheckDigit(first17 string) (c byte, ok bool) {
 		sum += int(first17[i]-'0') * weights[i]
 	}
 	return "10X98765432"[sum%11], true
+}
+
+// entrustment checks a 全程代办 record: a proxy who is not the applicant, a known relation, the
+// resident's consent and the written entrustment, a home visit with its date and place.
+func (c *checker) entrustment(p CasePayload, e *Entrustment) {
+	c.text("entrustment.proxy_name", e.ProxyName, ruleName)
+	c.text("entrustment.visit_place", e.VisitPlace, ruleAddress)
+	switch {
+	case c.err != nil:
+	case !p.Proxy:
+		c.fail("entrustment is given but proxy is false")
+	case e.ProxyStaff == "" && e.ProxyIDNumber == "":
+		c.fail("entrustment needs proxy_id_number or proxy_staff")
+	case e.ProxyStaff != "" && (!token(e.ProxyStaff, 32) || HasIDNumber(e.ProxyStaff)):
+		c.fail("entrustment.proxy_staff %q is not a staff number", textrule.Escape(e.ProxyStaff))
+	case e.ProxyIDNumber != "" && !idTypes[e.ProxyIDType]:
+		c.fail("entrustment.proxy_id_type %q must be empty, resident, J, I or Y", textrule.Escape(e.ProxyIDType))
+	case e.ProxyIDNumber != "" && e.ProxyIDType == "I" && !oldForeignID(e.ProxyIDNumber):
+		c.fail("entrustment.proxy_id_number is not a 15-character permanent residence number")
+	case e.ProxyIDNumber != "" && e.ProxyIDType != "I" && !validID(e.ProxyIDNumber):
+		c.fail("entrustment.proxy_id_number is not an 18-character ID number with a valid check digit")
+	case e.ProxyIDNumber != "" && e.ProxyIDNumber == p.Applicant.IDNumber:
+		c.fail("entrustment.proxy_id_number is the applicant's own: a proxy is someone else")
+	case !slices.Contains(ProxyRelations, e.Relation):
+		c.fail("entrustment.relation %q must be one of %s", textrule.Escape(e.Relation), strings.Join(ProxyRelations, ", "))
+	case !e.Consent:
+		c.fail("entrustment.consent must be true: the resident's consent is recorded before a proxy acts")
+	case !e.Written:
+		c.fail("entrustment.written must be true: the written entrustment (授权委托书) is kept with the case")
+	case (e.VisitedOn == "") != (e.VisitPlace == ""):
+		c.fail("entrustment.visited_on and visit_place go together")
+	}
+	if e.VisitedOn != "" && c.err == nil {
+		d, err := time.Parse(time.DateOnly, e.VisitedOn)
+		switch {
+		case err != nil:
+			c.fail("entrustment.visited_on %q must be a date as YYYY-MM-DD", textrule.Escape(e.VisitedOn))
+		case d.After(p.SubmittedAt.Add(24 * time.Hour)):
+			c.fail("entrustment.visited_on %s is after the case was submitted", e.VisitedOn)
+		case e.ForwardBy.IsZero():
+			c.fail("entrustment.forward_by is required with a home visit")
+		}
+	}
 }
 
 // ValidID checks an 18-character resident ID number's check digit (a number typed by staff is

@@ -18,9 +18,15 @@ func TestValidateNamesTheField(t *testing.T) {
 		KindCaseStep: `{"number":"261124-K001-007","steps":[{"from":"accepted","to":"result_back","actor":"S01","role":"worker","result":"已办结","at":"2026-11-24T09:00:00Z"},` +
 			`{"from":"result_back","to":"ready","actor":"S01","role":"worker","at":"2026-11-24T09:00:00Z"},` +
 			`{"from":"ready","to":"handed_over","actor":"S01","role":"worker","how":"collected","at":"2026-11-24T09:00:00Z"}]}`,
+		"proxy": `{"number":"261124-K001-008","item_code":"61040300MZ-JF-0001","item_name":"低保申请","applicant":{"name":"李淼喆","id_number":"110101199003070038"},` +
+			`"proxy":true,"entrustment":{"proxy_name":"李明","proxy_id_number":"11010519491231002X","relation":"child","consent":true,"written":true,` +
+			`"visited_on":"2026-11-23","visit_place":"三组王家","forward_by":"2026-11-26T15:59:59Z"},"submitted_at":"2026-11-24T09:00:00Z","promised_by":"2026-12-08T00:00:00Z"}`,
 		KindAudit: `{"seq":7,"at":"2026-11-24T09:00:00Z","actor":"S01","action":"case.accept","subject":"261124-K001-007"}`,
 	}
 	for kind, p := range good {
+		if kind == "proxy" {
+			kind = KindCase
+		}
 		if err := Validate(kind, []byte(p)); err != nil {
 			t.Errorf("good %s refused: %v", kind, err)
 		}
@@ -44,6 +50,17 @@ func TestValidateNamesTheField(t *testing.T) {
 		{KindVote, `"voter":"`, `"voter":"x`, "voter"},
 		{KindVote, `"option"`, `"choice"`, "unknown field"},
 		{KindCase, `"promised_by"`, `"channel":"fax","promised_by"`, "channel"},
+		{"proxy", `"proxy":true`, `"proxy":false`, "proxy is false"},
+		{"proxy", `"relation":"child"`, `"relation":"friend"`, `entrustment.relation "friend"`},
+		{"proxy", `"consent":true`, `"consent":false`, "entrustment.consent must be true"},
+		{"proxy", `"written":true`, `"written":false`, "entrustment.written must be true"},
+		{"proxy", `"11010519491231002X"`, `"110101199003070038"`, "the applicant's own"},
+		{"proxy", `"proxy_id_number":"11010519491231002X"`, `"proxy_staff":"11010519491231002X"`, "not a staff number"},
+		{"proxy", `"proxy_id_number":"11010519491231002X",`, ``, "needs proxy_id_number or proxy_staff"},
+		{"proxy", `"2026-11-23"`, `"2026-11-30"`, "after the case was submitted"},
+		{"proxy", `"visit_place":"三组王家",`, ``, "go together"},
+		{"proxy", `,"forward_by":"2026-11-26T15:59:59Z"`, ``, "forward_by is required"},
+		{"proxy", `"李明"`, `"李‮明"`, "entrustment.proxy_name: U+202E"},
 		{KindCaseStep, `"to":"result_back"`, `"to":"done"`, `steps[0].to "done"`},
 		{KindCaseStep, `{"from":"result_back"`, `{"from":"accepted"`, "steps[1].from accepted does not follow"},
 		{KindCaseStep, `"role":"worker","how"`, `"role":"resident","how"`, `steps[2].role "resident"`},
@@ -63,7 +80,11 @@ func TestValidateNamesTheField(t *testing.T) {
 		if p == good[b.kind] {
 			t.Fatalf("test case %q does not change the payload", b.want)
 		}
-		err := Validate(b.kind, []byte(p))
+		kind := b.kind
+		if kind == "proxy" {
+			kind = KindCase
+		}
+		err := Validate(kind, []byte(p))
 		if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), b.want) {
 			t.Errorf("%s with %s: %v, want %q", b.kind, b.to, err, b.want)
 		}

@@ -352,6 +352,10 @@ type Case struct {
 	Updated   time.Time `json:"updated"`
 	Missing   []string  `json:"missing,omitempty"`
 	Proxy     bool      `json:"proxy,omitempty"`
+	// Relation is the proxy's to the resident; ForwardBy the date by which a case collected at a
+	// home visit was due to reach the township (the record of whether it came in time).
+	Relation  string    `json:"relation,omitempty"`
+	ForwardBy time.Time `json:"forward_by,omitzero"`
 	Channel   string    `json:"channel,omitempty"`
 	OnTheSpot bool      `json:"on_the_spot,omitempty"`
 	// Life is where the hall says the case stands (its last step); Steps are the hall's steps.
@@ -365,6 +369,8 @@ type Case struct {
 type casePrivate struct {
 	Applicant api.Applicant     `json:"applicant"`
 	Form      map[string]string `json:"form,omitempty"`
+	// Entrustment names the proxy of a 全程代办 case, so it is sealed with the applicant.
+	Entrustment *api.Entrustment `json:"entrustment,omitempty"`
 }
 
 // Nonce is a signed request's nonce, kept durable with the batch it came with so a replay after a
@@ -512,12 +518,15 @@ func (s *Store) apply(tx *bolt.Tx, dev Device, it api.Item, now time.Time) (stri
 		if tx.Bucket(bCases).Get([]byte(p.Number)) != nil {
 			return api.Conflict, "case number " + p.Number + " already exists under another key", nil
 		}
-		priv, _ := json.Marshal(casePrivate{Applicant: p.Applicant, Form: p.Form})
+		priv, _ := json.Marshal(casePrivate{Applicant: p.Applicant, Form: p.Form, Entrustment: p.Entrustment})
 		c := Case{Number: p.Number, ItemCode: p.ItemCode, ItemName: p.ItemName, Village: dev.Village, Device: dev.ID,
 			Status: localdb.StatusReceived, Submitted: p.SubmittedAt.UTC(), Promised: p.PromisedBy.UTC(),
 			Received: now, Updated: now, Missing: p.Missing, Proxy: p.Proxy, Channel: p.Channel, OnTheSpot: p.OnTheSpot,
 			Life:   "received",
 			Sealed: s.sealer.Seal(priv, "case/"+p.Number)}
+		if e := p.Entrustment; e != nil {
+			c.Relation, c.ForwardBy = e.Relation, e.ForwardBy.UTC()
+		}
 		if err := localdb.PutJSON(tx, bCases, []byte(p.Number), c); err != nil {
 			return "", "", err
 		}

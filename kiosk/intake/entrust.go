@@ -68,7 +68,10 @@ func (s *Service) checkEntrust(d *Draft) []Problem {
 	}
 	if v := e.Visit; v != nil {
 		now := s.Apply.Clock.Now()
-		day := func(t time.Time) time.Time { y, m, dd := t.Date(); return time.Date(y, m, dd, 0, 0, 0, 0, now.Location()) }
+		day := func(t time.Time) time.Time {
+			y, m, dd := t.Date()
+			return time.Date(y, m, dd, 0, 0, 0, 0, now.Location())
+		}
 		switch {
 		case v.On.IsZero() || day(v.On).After(day(now)):
 			add(FieldVisit, t.BadVisitDate)

@@ -98,8 +98,8 @@ type HomeVisit struct {
 type Draft struct {
 	Resident *Resident
 	// Entrust is set for a 全程代办 case: the resident is not at the window.
-	Entrust *Entrustment
-	Item    catalog.Item
+	Entrust  *Entrustment
+	Item     catalog.Item
 	Answers  map[string]string
 	Received map[int]bool // materials handed in, by index in Item.Materials
 	// OnTheSpot is a 即办件 (finished at the window); it starts as the catalog says (承诺时限 0).
@@ -175,7 +175,7 @@ type Service struct {
 	// to the township ([window] forward_days, default DefaultForwardDays).
 	ForwardDays int
 	index       *catalog.Index
-	once  sync.Once
+	once        sync.Once
 }
 
 // Search finds catalog items by name, keyword or pinyin initials, as the kiosk's search does.

@@ -211,17 +211,17 @@ type Applicant struct {
 
 // CasePayload is a resident's application.
 type CasePayload struct {
-	Number      string            `json:"number"`
-	ItemCode    string            `json:"item_code"`
-	ItemName    string            `json:"item_name"`
-	Applicant   Applicant         `json:"applicant"`
-	Form        map[string]string `json:"form,omitempty"`
-	Missing     []string          `json:"missing,omitempty"`
-	Proxy       bool              `json:"proxy,omitempty"`
+	Number    string            `json:"number"`
+	ItemCode  string            `json:"item_code"`
+	ItemName  string            `json:"item_name"`
+	Applicant Applicant         `json:"applicant"`
+	Form      map[string]string `json:"form,omitempty"`
+	Missing   []string          `json:"missing,omitempty"`
+	Proxy     bool              `json:"proxy,omitempty"`
 	// Entrustment is the record of a 全程代办 case (Proxy is then true): who brought it for whom.
 	Entrustment *Entrustment `json:"entrustment,omitempty"`
 	SubmittedAt time.Time    `json:"submitted_at"`
-	PromisedBy  time.Time         `json:"promised_by"`
+	PromisedBy  time.Time    `json:"promised_by"`
 	// Channel is where it was taken: "" (the self-service kiosk) or "window" (综合窗口).
 	Channel string `json:"channel,omitempty"`
 	// OnTheSpot marks a 即办件, done at the window; the rest are 承诺件 for the township.

@@ -82,6 +82,9 @@ type Config struct {
 		FacingScreen bool `toml:"facing_screen"`
 		// FollowUpDays is how many working days 整改 of a bad rating may take (1-15).
 		FollowUpDays int `toml:"followup_days"`
+		// ForwardDays is how many working days a 网格员 has from a home visit to forward what was
+		// collected to the township (1-15).
+		ForwardDays int `toml:"forward_days"`
 	} `toml:"window"`
 	Voice struct {
 		Calls   bool   `toml:"calls"`
@@ -282,6 +285,9 @@ func (c *Config) validate() error {
 	}
 	if c.Window.FollowUpDays != 0 && (c.Window.FollowUpDays < 1 || c.Window.FollowUpDays > 15) {
 		return bad("window.followup_days", "%d: local rules give 1 to 15 working days", c.Window.FollowUpDays)
+	}
+	if c.Window.ForwardDays != 0 && (c.Window.ForwardDays < 1 || c.Window.ForwardDays > 15) {
+		return bad("window.forward_days", "%d: a home visit's case is forwarded within 1 to 15 working days", c.Window.ForwardDays)
 	}
 	if c.UI.ScreenDPI < 30 || c.UI.ScreenDPI > 400 {
 		return bad("ui.screen_dpi", "%g is not a screen's pixels per inch (30-400)", c.UI.ScreenDPI)

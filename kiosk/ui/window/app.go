@@ -31,6 +31,8 @@ const (
 	// ScreenIntake is 一窗受理; ScreenIntakeDone the accepted case with its slip.
 	ScreenIntake     = "desk-intake"
 	ScreenIntakeDone = "desk-intake-done"
+	// ScreenBatch is 上门收件: a 网格员's cases from home visits, one after another.
+	ScreenBatch = "desk-batch"
 	// ScreenCases is 办件 (worklists and search); ScreenCase one case and its steps.
 	ScreenCases = "desk-cases"
 	ScreenCase  = "desk-case"
@@ -109,6 +111,8 @@ type App struct {
 	live bool // the queue's event stream is connected
 	// intake is the case being taken, kept while staff look at the queue; dropped at sign-out.
 	intake *intakePage
+	// batch is the 上门收件 being entered, kept likewise.
+	batch *intakePage
 }
 
 // New builds the mode on sh.
@@ -181,10 +185,22 @@ func (a *App) CardEvent(ev idcard.Event) {
 
 // dropIntake forgets the case being taken (sign-out: the next member of staff starts clean).
 func (a *App) dropIntake() {
-	if a.intake != nil {
-		a.intake.reset()
-		a.intake = nil
+	for _, p := range []**intakePage{&a.intake, &a.batch} {
+		if *p != nil {
+			if (*p).draft != nil {
+				(*p).draft.Wipe()
+			}
+			(*p).draft = nil
+			*p = nil
+		}
 	}
+}
+
+func (a *App) showBatch() {
+	if a.batch == nil {
+		a.batch = newBatchPage(a)
+	}
+	a.sh.Root(a.batch)
 }
 
 func (a *App) showIntake() {
@@ -287,8 +303,12 @@ func (a *App) titleRight(active string) fyne.CanvasObject {
 		a.d.Desk.SignOut()
 		a.sh.GoHome()
 	})
-	row := []fyne.CanvasObject{nav(d.NavQueue, ScreenQueue, a.sh.GoHome), nav(t.NavIntake, ScreenIntake, a.showIntake),
-		nav(t.NavCases, ScreenCases, a.showCases)}
+	// A 网格员 enters home visits (受理 is a worker's); everyone else takes cases at the window.
+	take := nav(t.NavIntake, ScreenIntake, a.showIntake)
+	if s.Role == staff.RoleAgent {
+		take = nav(t.NavBatch, ScreenBatch, a.showBatch)
+	}
+	row := []fyne.CanvasObject{nav(d.NavQueue, ScreenQueue, a.sh.GoHome), take, nav(t.NavCases, ScreenCases, a.showCases)}
 	if a.d.FollowUp != nil && mayCount(s) {
 		row = append(row, nav(a.sh.S.FollowUp.Title, ScreenFollowUp, func() { a.sh.Root(newFollowUpPage(a)) }))
 	}

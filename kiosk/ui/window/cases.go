@@ -128,6 +128,9 @@ func (p *casesPage) Screen() ui.Screen {
 	rows = append(rows, container.NewGridWithColumns(3, overdue,
 		widget.NewLabel(fmt.Sprintf(t.DueSoon, len(p.lists.DueSoon))),
 		widget.NewLabel(fmt.Sprintf(t.Open, len(p.lists.Open)))))
+	if n := len(p.lists.ToForward); n > 0 {
+		rows = append(rows, widget.NewLabel(fmt.Sprintf(t.ToForward, n)))
+	}
 	for _, c := range p.lists.Open {
 		rows = append(rows, p.row(c, now))
 	}
@@ -144,8 +147,12 @@ func (p *casesPage) row(c localdb.Case, now time.Time) fyne.CanvasObject {
 	}
 	due, late := intake.Due(c, now)
 	promise := fmt.Sprintf(t.Promise, due.Format(a.sh.S.Formats.Date))
+	lateWord := t.Late
+	if by, _, ok := intake.ForwardDue(c, now); ok { // collected at a home: forwarding is what is due
+		promise, lateWord = fmt.Sprintf(t.ForwardBy, by.In(time.Local).Format(a.sh.S.Formats.Date)), t.ForwardLate
+	}
 	if late {
-		promise = t.Late + " · " + promise
+		promise = lateWord + " · " + promise
 	}
 	label := strings.Join([]string{c.Number, c.ItemName, name, a.statusName(c.Life), promise}, "   ")
 	b := a.sh.Button(label, nil, false, func() { a.sh.Show(newCasePage(a, c)) })

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -19,6 +21,7 @@ import (
 	"hallkiosk/kiosk/staff"
 	"hallkiosk/kiosk/ui"
 	"hallkiosk/localdb"
+	"hallkiosk/township/api"
 	"hallkiosk/township/api/mask"
 )
 
@@ -28,6 +31,7 @@ type Intake interface {
 	Search(query string) []catalog.Item
 	Check(d *intake.Draft) []intake.Problem
 	Accept(d *intake.Draft, by staff.Session) (localdb.Case, error)
+	Collect(d *intake.Draft, by staff.Session) (localdb.Case, error)
 	Complete(number string, by staff.Session, result string) (localdb.Case, error)
 	Step(number string, by staff.Session, ev lifecycle.Event) (localdb.Case, error)
 	Find(query string) ([]localdb.Case, error)
@@ -54,10 +58,33 @@ type intakePage struct {
 	done    *localdb.Case // the case accepted here, once it is stored
 	busy    bool
 	printed bool
+
+	// The 全程代办 part: the proxy typed (their card fills it by itself), and for 上门收件 (batch)
+	// the visit's day, kept from one resident to the next, and the cases saved in this batch.
+	proxyID    *widget.Entry
+	proxyName  *PinyinField
+	proxyNote  string
+	batch      bool
+	visitDate  *widget.Entry
+	visitPlace *PinyinField
+	saved      []localdb.Case
+	savedNote  string
 }
 
 func newIntakePage(a *App) *intakePage {
 	p := &intakePage{a: a}
+	p.reset()
+	return p
+}
+
+// newBatchPage is 上门收件: the 网格员 enters, one after another, the cases collected on home
+// visits; each is saved with the visit and the 网格员 as the proxy, to be forwarded by the window.
+func newBatchPage(a *App) *intakePage {
+	p := &intakePage{a: a, batch: true}
+	p.visitDate = widget.NewEntry()
+	p.visitDate.SetPlaceHolder(a.sh.S.Intake.VisitDate)
+	p.visitDate.SetText(a.sh.Clock.Now().Format(time.DateOnly))
+	p.visitDate.OnChanged = func(string) { a.d.Desk.Touch() }
 	p.reset()
 	return p
 }
@@ -78,24 +105,153 @@ func (p *intakePage) reset() {
 	p.search.OnChanged = func(string) { p.a.d.Desk.Touch(); p.a.sh.Refresh() }
 	p.search.OnComposing = func(string) { p.a.sh.Refresh() }
 	p.result = p.a.newPinyin(t.Result)
+	p.proxyNote = ""
+	p.proxyID = widget.NewEntry()
+	p.proxyID.SetPlaceHolder(t.IDNumber)
+	p.proxyID.OnChanged = func(string) { p.a.d.Desk.Touch() }
+	p.proxyName = p.a.newPinyin(t.Name)
+	p.visitPlace = p.a.newPinyin(t.VisitPlace)
+	if p.batch {
+		p.ensureDraft()
+	}
 }
+
+// ensureDraft makes the draft the page fills (its item comes later); in 上门收件 it carries the
+// entrustment with the signed-in 网格员 as the proxy.
+func (p *intakePage) ensureDraft() {
+	if p.draft == nil {
+		p.draft = intake.NewDraft(catalog.Item{})
+	}
+	if p.batch && p.draft.Entrust == nil {
+		s, _ := p.a.d.Desk.Current()
+		p.draft.Entrust = &intake.Entrustment{StaffID: s.ID, StaffName: s.Name, Relation: intake.RelationStaff(s.Role),
+			Visit: &intake.HomeVisit{}}
+	}
+}
+
+// relations are the proxy's relations as the screen words them, in api.ProxyRelations' order.
+func (p *intakePage) relations() []string { return strings.Split(p.a.sh.S.Intake.Relations, "、") }
 
 // resident is who the case is for, kept apart from a draft until an item is picked.
 func (p *intakePage) setResident(r intake.Resident) {
-	if p.draft == nil {
-		p.draft = intake.NewDraft(catalog.Item{}) // the item comes next
-	}
+	p.ensureDraft() // the item comes next
 	p.draft.Resident = &r
 	p.problems, p.note, p.whoNote = nil, "", ""
 }
 
-// card takes the applicant from the window's reader.
+// card takes the applicant from the window's reader; in a 代办 case with the applicant known, the
+// card laid next is the proxy's own.
 func (p *intakePage) card(ev idcard.Event) {
 	if ev.Err != nil || ev.Card.IDNumber == "" || p.done != nil {
 		return
 	}
+	if d := p.draft; d != nil && d.Resident != nil && d.Entrust != nil && !p.batch && d.Entrust.Proxy == nil {
+		d.Entrust.Proxy = intake.ProxyFromCard(intake.FromCard(ev.Card))
+		p.proxyNote = ""
+		p.a.sh.Refresh()
+		return
+	}
 	p.setResident(intake.FromCard(ev.Card))
 	p.a.sh.Refresh()
+}
+
+// useTypedProxy takes a proxy whose card is not here by their typed, checked ID number.
+func (p *intakePage) useTypedProxy() {
+	t := p.a.sh.S.Intake
+	r, err := intake.Typed(p.proxyName.Text, p.proxyID.Text)
+	switch {
+	case errors.Is(err, intake.ErrIDNumber):
+		p.proxyNote = t.BadID
+	case err != nil:
+		p.proxyNote = t.BadName
+	default:
+		p.draft.Entrust.Proxy = &r
+		p.proxyNote = ""
+		p.proxyID.SetText("")
+		p.proxyName.SetText("")
+	}
+	p.a.sh.Refresh()
+}
+
+// proxySection is the 全程代办 part of the left column: at the window the proxy (card or typed)
+// and their relation; in 上门收件 the 网格员 and the visit; both the consent and the written
+// entrustment.
+func (p *intakePage) proxySection() []fyne.CanvasObject {
+	a, sh, t := p.a, p.a.sh, p.a.sh.S.Intake
+	var out []fyne.CanvasObject
+	if !p.batch {
+		on := widget.NewCheck(t.ProxyToggle, func(on bool) {
+			a.d.Desk.Touch()
+			p.ensureDraft()
+			if !on {
+				p.draft.Entrust = nil
+			} else if p.draft.Entrust == nil {
+				p.draft.Entrust = &intake.Entrustment{}
+			}
+			p.problems = nil
+			sh.Refresh()
+		})
+		on.Checked = p.draft != nil && p.draft.Entrust != nil
+		out = append(out, on)
+	}
+	if p.draft == nil || p.draft.Entrust == nil {
+		return out
+	}
+	e := p.draft.Entrust
+	if p.batch {
+		out = append(out, widget.NewLabel(fmt.Sprintf(t.ProxyStaff, e.StaffName, a.roleName(roleOf(a)))),
+			widget.NewLabel(t.VisitDate), p.visitDate, widget.NewLabel(t.VisitPlace), p.visitPlace.View())
+		out = append(out, p.problemOf(intake.FieldVisit)...)
+	} else {
+		out = append(out, ui.Para(t.ProxyTitle))
+		if e.Proxy != nil {
+			out = append(out, sh.Text(mask.Name(e.Proxy.Name)+"  "+mask.ID(e.Proxy.IDNumber), 1.1, ui.ColPrimary),
+				sh.Button(t.ChangeProxy, nil, false, func() { e.Proxy = nil; sh.Refresh() }))
+		} else {
+			out = append(out, widget.NewLabel(t.ProxyCardOrType), p.proxyID, p.proxyName.View(), sh.Button(t.UseProxy, nil, false, p.useTypedProxy))
+			if p.proxyNote != "" {
+				out = append(out, ui.Warn(p.proxyNote))
+			}
+		}
+		rels := p.relations()
+		rel := widget.NewSelect(rels, func(s string) {
+			a.d.Desk.Touch()
+			if i := slices.Index(rels, s); i >= 0 && i < len(api.ProxyRelations) {
+				e.Relation = api.ProxyRelations[i]
+			}
+		})
+		rel.PlaceHolder = t.Relation
+		if i := slices.Index(api.ProxyRelations, e.Relation); i >= 0 && i < len(rels) {
+			rel.Selected = rels[i]
+		}
+		out = append(out, rel)
+	}
+	consent := widget.NewCheck(t.Consent, func(on bool) { e.Consent = on; a.d.Desk.Touch() })
+	consent.Checked = e.Consent
+	written := widget.NewCheck(t.Written, func(on bool) { e.Written = on; a.d.Desk.Touch() })
+	written.Checked = e.Written
+	out = append(out, consent, written)
+	return append(out, p.problemOf(intake.FieldProxy)...)
+}
+
+// roleOf is the signed-in member of staff's role.
+func roleOf(a *App) string {
+	s, _ := a.d.Desk.Current()
+	return s.Role
+}
+
+// visit reads the typed visit into the draft before a check: a date that does not parse is left
+// empty, which the check names.
+func (p *intakePage) visit() {
+	if !p.batch || p.draft == nil || p.draft.Entrust == nil || p.draft.Entrust.Visit == nil {
+		return
+	}
+	v := p.draft.Entrust.Visit
+	v.On = time.Time{}
+	if d, err := time.ParseInLocation(time.DateOnly, strings.TrimSpace(p.visitDate.Text), p.a.sh.Clock.Now().Location()); err == nil {
+		v.On = d
+	}
+	v.Place = p.visitPlace.Text
 }
 
 func (p *intakePage) useTyped() {
@@ -116,26 +272,36 @@ func (p *intakePage) useTyped() {
 
 func (p *intakePage) pick(it catalog.Item) {
 	var r *intake.Resident
+	var e *intake.Entrustment
 	if p.draft != nil {
-		r = p.draft.Resident
+		r, e = p.draft.Resident, p.draft.Entrust
 	}
 	p.draft = intake.NewDraft(it)
-	p.draft.Resident = r
+	p.draft.Resident, p.draft.Entrust = r, e
 	p.inputs, p.problems, p.note = nil, nil, ""
 	p.a.sh.Refresh()
 }
 
 func (p *intakePage) Screen() ui.Screen {
 	a, sh, t := p.a, p.a.sh, p.a.sh.S.Intake
-	title := t.Title
+	title, name := t.Title, ScreenIntake
+	if p.batch {
+		title, name = t.BatchTitle, ScreenBatch
+	}
+	screen := func(n string, body fyne.CanvasObject) ui.Screen {
+		return ui.Screen{Name: n, Title: title, Bare: true, Right: a.titleRight(name), Body: body}
+	}
 	if a.d.Intake == nil {
-		return ui.Screen{Name: ScreenIntake, Title: title, Bare: true, Right: a.titleRight(ScreenIntake),
-			Body: container.NewCenter(ui.Warn(t.NoIntake))}
+		return screen(name, container.NewCenter(ui.Warn(t.NoIntake)))
 	}
 	if p.done != nil {
-		return ui.Screen{Name: ScreenIntakeDone, Title: title, Bare: true, Right: a.titleRight(ScreenIntake), Body: p.doneBody()}
+		return screen(ScreenIntakeDone, p.doneBody())
 	}
-	left := []fyne.CanvasObject{ui.Para(t.Resident)}
+	var left []fyne.CanvasObject
+	if p.batch {
+		left = append(left, ui.Para(t.BatchHint))
+	}
+	left = append(left, ui.Para(t.Resident))
 	if p.draft != nil && p.draft.Resident != nil {
 		r := p.draft.Resident
 		how := t.FromTyped
@@ -151,6 +317,7 @@ func (p *intakePage) Screen() ui.Screen {
 		}
 	}
 	left = append(left, p.problemOf(intake.FieldResident)...)
+	left = append(left, p.proxySection()...)
 	left = append(left, widget.NewSeparator())
 	if p.draft == nil || p.draft.Item.Code == "" {
 		left = append(left, p.search.View())
@@ -163,14 +330,17 @@ func (p *intakePage) Screen() ui.Screen {
 		for _, it := range hits[:min(8, len(hits))] {
 			left = append(left, sh.Button(it.Name, nil, false, func() { p.pick(it) }))
 		}
-		body := container.NewGridWithColumns(2, container.NewVBox(left...), container.NewCenter(ui.Para(t.PickItem)))
-		return ui.Screen{Name: ScreenIntake, Title: title, Bare: true, Right: a.titleRight(ScreenIntake), Body: body}
+		right := container.NewCenter(ui.Para(t.PickItem))
+		if p.batch {
+			right = container.NewVBox(p.batchList()...)
+		}
+		return screen(name, container.NewGridWithColumns(2, container.NewVScroll(container.NewVBox(left...)), right))
 	}
 	it := p.draft.Item
 	left = append(left, sh.Text(it.Name, 1.2, ui.ColPrimary), sh.Button(t.ChangeItem, nil, false, func() {
-		r := p.draft.Resident
+		r, e := p.draft.Resident, p.draft.Entrust
 		p.draft = intake.NewDraft(catalog.Item{})
-		p.draft.Resident, p.inputs = r, nil
+		p.draft.Resident, p.draft.Entrust, p.inputs = r, e, nil
 		p.a.sh.Refresh()
 	}))
 	kinds := []string{t.OnTheSpot, fmt.Sprintf(t.PromisedDays, it.PromisedLimitDays)}
@@ -180,7 +350,9 @@ func (p *intakePage) Screen() ui.Screen {
 	if p.draft.OnTheSpot {
 		kind.Selected = kinds[0]
 	}
-	left = append(left, kind)
+	if !p.batch { // a case collected at a home is never finished on the spot
+		left = append(left, kind)
+	}
 	left = append(left, p.formFields()...)
 
 	right := []fyne.CanvasObject{ui.Para(t.Materials)}
@@ -208,15 +380,43 @@ func (p *intakePage) Screen() ui.Screen {
 	if p.note != "" {
 		right = append(right, ui.Warn(p.note))
 	}
-	accept := sh.Button(t.Accept, nil, true, p.accept)
+	label := t.Accept
+	if p.batch {
+		label = t.Save
+	}
+	accept := sh.Button(label, nil, true, p.accept)
 	if p.busy {
 		accept.Disable()
 	}
 	right = append(right, accept)
+	if p.batch {
+		right = append(right, widget.NewSeparator())
+		right = append(right, p.batchList()...)
+	}
 	body := container.NewGridWithColumns(2,
 		container.NewVScroll(container.NewVBox(left...)),
 		container.NewVScroll(container.NewVBox(right...)))
-	return ui.Screen{Name: ScreenIntake, Title: title, Bare: true, Right: a.titleRight(ScreenIntake), Body: body}
+	return screen(name, body)
+}
+
+// batchList is what this 上门收件 batch saved so far: the last one said, then each by number, item
+// and the resident masked, with the date it must be forwarded by.
+func (p *intakePage) batchList() []fyne.CanvasObject {
+	sh, t := p.a.sh, p.a.sh.S.Intake
+	var out []fyne.CanvasObject
+	if p.savedNote != "" {
+		out = append(out, ui.Para(p.savedNote))
+	}
+	out = append(out, widget.NewLabel(fmt.Sprintf(t.BatchCount, len(p.saved))))
+	for _, c := range p.saved {
+		name := ""
+		if c.Person != nil {
+			name = mask.Name(c.Person.Name)
+		}
+		by, _ := intake.Due(c, sh.Clock.Now())
+		out = append(out, widget.NewLabel(strings.Join([]string{c.Number, c.ItemName, name, fmt.Sprintf(t.ForwardBy, by.In(time.Local).Format(sh.S.Formats.Date))}, "   ")))
+	}
+	return out
 }
 
 func (p *intakePage) problemOf(field string) []fyne.CanvasObject {
@@ -300,7 +500,8 @@ func (p *intakePage) accept() {
 	if !ok {
 		return
 	}
-	p.problems, p.note = a.d.Intake.Check(p.draft), ""
+	p.visit()
+	p.problems, p.note, p.savedNote = a.d.Intake.Check(p.draft), "", ""
 	if len(p.problems) > 0 {
 		a.sh.Refresh()
 		return
@@ -308,10 +509,14 @@ func (p *intakePage) accept() {
 	p.busy = true
 	a.sh.Refresh()
 	d := p.draft
+	take := a.d.Intake.Accept
+	if p.batch {
+		take = a.d.Intake.Collect
+	}
 	var c localdb.Case
 	a.run(func(context.Context) error {
 		var err error
-		c, err = a.d.Intake.Accept(d, by)
+		c, err = take(d, by)
 		return err
 	}, func(err error) {
 		p.busy = false
@@ -322,6 +527,13 @@ func (p *intakePage) accept() {
 		case err != nil:
 			a.sh.Log.Error("accept at the window", "err", err)
 			p.note = a.sh.S.Desk.Failed
+		case p.batch:
+			// Saved: straight on to the next resident of the batch, the visit's day kept.
+			p.saved = append(p.saved, c)
+			d.Wipe()
+			p.draft = nil
+			p.reset()
+			p.savedNote = fmt.Sprintf(a.sh.S.Intake.Saved, c.Number)
 		default:
 			p.done = &c
 			d.Wipe()

@@ -118,6 +118,8 @@ type Case struct {
 	Entrust *Entrust `json:"entrust,omitempty"`
 	// Channel is where the case was taken: "" or "kiosk" (self-service), "window" (综合窗口).
 	Channel string `json:"channel,omitempty"`
+	// Continued marks a kiosk's case this window took on (its own copy, numbered by the kiosk).
+	Continued bool `json:"continued,omitempty"`
 	// Life is the case's place in its life cycle (kiosk/lifecycle's statuses) and Steps how it got
 	// there; Status above is what the township last said.
 	Life  string     `json:"life,omitempty"`

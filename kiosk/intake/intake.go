@@ -98,10 +98,12 @@ type HomeVisit struct {
 type Draft struct {
 	Resident *Resident
 	// Entrust is set for a 全程代办 case: the resident is not at the window.
-	Entrust  *Entrustment
-	Item     catalog.Item
-	Answers  map[string]string
-	Received map[int]bool // materials handed in, by index in Item.Materials
+	Entrust *Entrustment
+	// Continues is the kiosk's case this draft takes on (from the township); nil for a new case.
+	Continues *api.FoundCase
+	Item      catalog.Item
+	Answers   map[string]string
+	Received  map[int]bool // materials handed in, by index in Item.Materials
 	// OnTheSpot is a 即办件 (finished at the window); it starts as the catalog says (承诺时限 0).
 	OnTheSpot bool
 }
@@ -150,6 +152,9 @@ func (d *Draft) Wipe() {
 		}
 		*d.Entrust = Entrustment{}
 	}
+	if d.Continues != nil {
+		*d.Continues = api.FoundCase{}
+	}
 	*d = Draft{}
 }
 
@@ -174,8 +179,10 @@ type Service struct {
 	// ForwardDays is how many working days after a home visit a collected case must be forwarded
 	// to the township ([window] forward_days, default DefaultForwardDays).
 	ForwardDays int
-	index       *catalog.Index
-	once        sync.Once
+	// Township finds the village's kiosk cases to continue; nil: only this window's own cases.
+	Township Township
+	index    *catalog.Index
+	once     sync.Once
 }
 
 // Search finds catalog items by name, keyword or pinyin initials, as the kiosk's search does.
@@ -237,6 +244,13 @@ func (s *Service) Accept(d *Draft, by staff.Session) (localdb.Case, error) {
 	}
 	if d.Entrust != nil && d.Entrust.Visit != nil {
 		return localdb.Case{}, errors.New("accept: a case collected on a home visit is saved with Collect")
+	}
+	if d.Continues != nil {
+		c, err := s.takeOn(d, by)
+		if err != nil {
+			return localdb.Case{}, fmt.Errorf("accept %s: %w", d.Continues.Number, err)
+		}
+		return c, nil
 	}
 	now := a.Clock.Now()
 	life := lifecycle.Case{Status: lifecycle.Received}
@@ -592,7 +606,7 @@ func (s *Service) Worklists(soon int) (Lists, error) {
 	byNumber := map[string]localdb.Case{}
 	var dated []lifecycle.Dated
 	for _, c := range cs {
-		if c.Channel != Channel || !lifecycle.Open(lifecycle.Status(c.Life)) {
+		if (c.Channel != Channel && !c.Continued) || !lifecycle.Open(lifecycle.Status(c.Life)) {
 			continue
 		}
 		byNumber[c.Number] = c

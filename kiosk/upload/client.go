@@ -196,6 +196,19 @@ func (c *Client) Changes(ctx context.Context, after uint64, limit int) (api.Chan
 	return out, err
 }
 
+// FindCases asks the township for the village's kiosk cases a window may continue.
+func (c *Client) FindCases(ctx context.Context, q api.CaseFindRequest) ([]api.FoundCase, error) {
+	body, err := json.Marshal(q)
+	if err != nil {
+		return nil, err
+	}
+	var out api.CaseFindResponse
+	if err := c.do(ctx, http.MethodPost, api.PathCaseFind, body, true, &out); err != nil {
+		return nil, fmt.Errorf("find cases: %w", err)
+	}
+	return out.Cases, nil
+}
+
 func (c *Client) do(ctx context.Context, method, path string, body []byte, sign bool, out any) error {
 	req, err := http.NewRequestWithContext(ctx, method, strings.TrimRight(c.Cred.URL, "/")+path, bytes.NewReader(body))
 	if err != nil {

@@ -174,10 +174,12 @@ const (
 	KindAudit = "audit"
 	// KindRatingFollowUp is a step of the follow-up of a bad rating (回访核实, 整改), by the hall.
 	KindRatingFollowUp = "rating_followup"
+	// KindCaseAmend is a window's corrections and materials on a kiosk's case it takes on.
+	KindCaseAmend = "case_amend"
 )
 
 // KnownKinds lists the kinds the township takes.
-var KnownKinds = []string{KindCase, KindTicket, KindRating, KindMessage, KindVote, KindCaseStep, KindAudit, KindRatingFollowUp}
+var KnownKinds = []string{KindCase, KindTicket, KindRating, KindMessage, KindVote, KindCaseStep, KindAudit, KindRatingFollowUp, KindCaseAmend}
 
 // idNumberRun is a run of digits as long as a resident ID number (18, the last maybe X; or the old 15).
 var idNumberRun = regexp.MustCompile(`[0-9]{17}[0-9Xx]|[0-9]{15}`)
@@ -466,15 +468,7 @@ func Validate(kind string, payload []byte) error {
 		if e := p.Entrustment; e != nil && c.err == nil {
 			c.entrustment(p, e)
 		}
-		keys := make([]string, 0, len(p.Form))
-		for k := range p.Form {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			c.text("form key", k, ruleFormKey)
-			c.text("form."+textrule.Escape(k), p.Form[k], ruleFormValue)
-		}
+		c.form(p.Form)
 		for i, m := range p.Missing {
 			c.text(fmt.Sprintf("missing[%d]", i), m, ruleMissing)
 		}
@@ -566,6 +560,12 @@ func Validate(kind string, payload []byte) error {
 			c.text(at+".reason", st.Reason, ruleStepText)
 			c.text(at+".result", st.Result, ruleStepText)
 		}
+	case KindCaseAmend:
+		var p CaseAmendPayload
+		if err := dec(&p); err != nil {
+			return err
+		}
+		c.caseAmend(p)
 	case KindRatingFollowUp:
 		var p RatingFollowUpPayload
 		if err := dec(&p); err != nil {
@@ -622,6 +622,19 @@ func (c *checker) fail(format string, a ...any) {
 func (c *checker) text(field, s string, r textrule.Rule) {
 	if c.err == nil {
 		c.err = textrule.Check(field, s, r)
+	}
+}
+
+// form checks a case's answers by label, in a stable order so the first bad one is named.
+func (c *checker) form(f map[string]string) {
+	keys := make([]string, 0, len(f))
+	for k := range f {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		c.text("form key", k, ruleFormKey)
+		c.text("form."+textrule.Escape(k), f[k], ruleFormValue)
 	}
 }
 

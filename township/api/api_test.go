@@ -21,7 +21,8 @@ func TestValidateNamesTheField(t *testing.T) {
 		"proxy": `{"number":"261124-K001-008","item_code":"61040300MZ-JF-0001","item_name":"低保申请","applicant":{"name":"李淼喆","id_number":"110101199003070038"},` +
 			`"proxy":true,"entrustment":{"proxy_name":"李明","proxy_id_number":"11010519491231002X","relation":"child","consent":true,"written":true,` +
 			`"visited_on":"2026-11-23","visit_place":"三组王家","forward_by":"2026-11-26T15:59:59Z"},"submitted_at":"2026-11-24T09:00:00Z","promised_by":"2026-12-08T00:00:00Z"}`,
-		KindAudit: `{"seq":7,"at":"2026-11-24T09:00:00Z","actor":"S01","action":"case.accept","subject":"261124-K001-007"}`,
+		KindCaseAmend: `{"number":"261124-K001-007","form":{"家庭人口":"3"},"missing":[],"received":["户口簿"],"actor":"S01","at":"2026-11-24T09:00:00Z"}`,
+		KindAudit:     `{"seq":7,"at":"2026-11-24T09:00:00Z","actor":"S01","action":"case.accept","subject":"261124-K001-007"}`,
 	}
 	for kind, p := range good {
 		if kind == "proxy" {
@@ -68,6 +69,10 @@ func TestValidateNamesTheField(t *testing.T) {
 		{KindCaseStep, `"result":"已办结"`, `"result":"已办‮结"`, "steps[0].result: U+202E"},
 		{KindCaseStep, `"actor":"S01"`, `"actor":""`, "steps[0].actor"},
 		{KindCaseStep, `"steps":[{`, `"steps":[],"x":[{`, "unknown field"},
+		{KindCaseAmend, `"actor":"S01"`, `"actor":"11010519491231002X"`, "actor must be a staff number"},
+		{KindCaseAmend, `"户口簿"`, `"户口\u202e簿"`, "received[0]: U+202E"},
+		{KindCaseAmend, `"3"`, `"3\u0000"`, "form.家庭人口: U+0000"},
+		{KindCaseAmend, `,"at":"2026-11-24T09:00:00Z"`, ``, "at is required"},
 		{KindAudit, `"seq":7`, `"seq":0`, "seq must be 1 or more"},
 		{KindAudit, `"actor":"S01"`, `"actor":""`, "actor"},
 		{KindAudit, `"261124-K001-007"`, `"110101199003070038"`, "an ID number in the actor or subject"},

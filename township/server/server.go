@@ -78,6 +78,7 @@ func New(cfg Config) *Server {
 	s.mux.HandleFunc("POST "+api.PathBatch, s.signed(s.batch))
 	s.mux.HandleFunc("GET "+api.PathChanges, s.signed(s.changes))
 	s.mux.HandleFunc("POST "+api.PathHeartbeat, s.signed(s.heartbeat))
+	s.mux.HandleFunc("POST "+api.PathCaseFind, s.signed(s.findCases))
 	if cfg.Updates != "" {
 		s.mux.Handle("GET "+api.PathUpdates, s.updates(cfg.Updates))
 	}
@@ -363,6 +364,34 @@ func (s *Server) changes(w http.ResponseWriter, r *http.Request, dev store.Devic
 		return
 	}
 	s.reply(w, resp)
+}
+
+// findCases serves a window the village's kiosk cases it may continue; the applicant travels whole
+// (the window checks it with the resident) over the signed link, and the lookup is not logged
+// with its query.
+func (s *Server) findCases(w http.ResponseWriter, r *http.Request, dev store.Device, body []byte, _ store.Nonce) {
+	q, err := api.ValidateCaseFind(body)
+	if err != nil {
+		s.fail(w, http.StatusBadRequest, api.ErrBadRequest, err.Error())
+		return
+	}
+	cs, err := s.cfg.Store.FindCases(dev.Village, q)
+	if err != nil {
+		s.cfg.Log.Error("find cases", "device", dev.ID, "err", err)
+		s.fail(w, http.StatusInternalServerError, api.ErrServerFailure, "could not read cases")
+		return
+	}
+	out := api.CaseFindResponse{Cases: []api.FoundCase{}}
+	for _, c := range cs {
+		life := c.Life
+		if life == "" {
+			life = "received"
+		}
+		out.Cases = append(out.Cases, api.FoundCase{Number: c.Number, ItemCode: c.ItemCode, ItemName: c.ItemName, Applicant: *c.Applicant,
+			Form: c.Form, Missing: c.Missing, Life: life, SubmittedAt: c.Submitted, PromisedBy: c.Promised})
+	}
+	s.cfg.Log.Info("cases found for a window", "device", dev.ID, "found", len(out.Cases))
+	s.reply(w, out)
 }
 
 func (s *Server) checkAdmin(w http.ResponseWriter, r *http.Request) bool {

@@ -356,6 +356,8 @@ type Case struct {
 	// home visit was due to reach the township (the record of whether it came in time).
 	Relation  string    `json:"relation,omitempty"`
 	ForwardBy time.Time `json:"forward_by,omitzero"`
+	// Amended is when a window last corrected the case it took on from a kiosk (case_amend).
+	Amended   time.Time `json:"amended,omitzero"`
 	Channel   string    `json:"channel,omitempty"`
 	OnTheSpot bool      `json:"on_the_spot,omitempty"`
 	// Life is where the hall says the case stands (its last step); Steps are the hall's steps.
@@ -604,6 +606,35 @@ func (s *Store) apply(tx *bolt.Tx, dev Device, it api.Item, now time.Time) (stri
 			return rejected("case %s is a case of another village", p.CaseNumber)
 		}
 		return api.Accepted, HeldRatingNote, localdb.PutJSON(tx, bHeld, []byte(p.CaseNumber), rec)
+	case api.KindCaseAmend:
+		var p api.CaseAmendPayload
+		if err := json.Unmarshal(it.Payload, &p); err != nil {
+			return "", "", err
+		}
+		var c Case
+		ok, err := localdb.GetJSON(tx, bCases, []byte(p.Number), &c)
+		switch {
+		case err != nil:
+			return "", "", err
+		case !ok:
+			return rejected("no case %s here: it is amended after it came", p.Number)
+		case c.Village != dev.Village:
+			return rejected("case %s is a case of another village", p.Number)
+		case !api.ContinuableLife(c.Life):
+			return rejected("case %s stands at %s: only a case not yet taken on is amended", p.Number, c.Life)
+		}
+		raw, err := s.sealer.Open(c.Sealed, "case/"+c.Number)
+		if err != nil {
+			return "", "", fmt.Errorf("case %s: %w", c.Number, err)
+		}
+		var priv casePrivate
+		if err := json.Unmarshal(raw, &priv); err != nil {
+			return "", "", err
+		}
+		priv.Form = p.Form
+		sealed, _ := json.Marshal(priv)
+		c.Sealed, c.Missing, c.Amended, c.Updated = s.sealer.Seal(sealed, "case/"+c.Number), p.Missing, p.At.UTC(), now
+		return api.Accepted, "", localdb.PutJSON(tx, bCases, []byte(p.Number), c)
 	case api.KindRatingFollowUp:
 		var p api.RatingFollowUpPayload
 		if err := json.Unmarshal(it.Payload, &p); err != nil {
@@ -883,6 +914,41 @@ func (s *Store) Cases(village string) ([]Case, error) {
 	sort.Slice(out, func(i, j int) bool { return out[i].Received.After(out[j].Received) })
 	return out, nil
 }
+
+// FindCases is what a window of village may continue: kiosk cases not yet taken on, by number
+// or by the applicant's ID number, newest first. Another village's case is never found.
+func (s *Store) FindCases(village string, q api.CaseFindRequest) ([]Case, error) {
+	var cs []Case
+	if q.Number != "" {
+		c, err := s.Case(q.Number)
+		if errors.Is(err, ErrNoCase) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		cs = []Case{c}
+	} else {
+		var err error
+		if cs, err = s.Cases(village); err != nil {
+			return nil, err
+		}
+	}
+	var out []Case
+	for _, c := range cs {
+		if c.Village != village || c.Channel != "" || !api.ContinuableLife(c.Life) || ClosedStatus(c.Status) {
+			continue
+		}
+		if q.IDNumber != "" && (c.Applicant == nil || c.Applicant.IDNumber != q.IDNumber) {
+			continue
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// ClosedStatus reports a case the township finished (办结 or 不予受理).
+func ClosedStatus(status string) bool { return localdb.ClosedStatus(status) }
 
 // Case reads one case.
 func (s *Store) Case(number string) (Case, error) {

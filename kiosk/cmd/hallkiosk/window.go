@@ -45,7 +45,11 @@ func windowMode(ctx context.Context, sh *ui.Shell, cfg *config.Config, md modeDe
 	}()
 	d := window.Deps{Desk: desk, Window: cfg.Window.Number, Windows: cfg.Window.Windows, Pinyin: dict, Audit: md.db.Audit}
 	if md.svc != nil {
-		d.Intake = &intake.Service{Apply: md.svc, ForwardDays: cfg.Window.ForwardDays}
+		is := &intake.Service{Apply: md.svc, ForwardDays: cfg.Window.ForwardDays}
+		if md.loop != nil {
+			is.Township = md.loop.Client // kiosk cases to continue are asked of the township
+		}
+		d.Intake = is
 	}
 	d.Health = md.health
 	fig := &figures.Source{DB: md.db, Businesses: sh.S.Lists.Businesses, Now: md.clk.Now}

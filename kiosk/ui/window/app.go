@@ -15,6 +15,7 @@ import (
 
 	"hallkiosk/drivers/idcard"
 	"hallkiosk/kiosk/cards"
+	"hallkiosk/kiosk/intake"
 	"hallkiosk/kiosk/pinyin"
 	"hallkiosk/kiosk/queue"
 	"hallkiosk/kiosk/staff"
@@ -211,6 +212,17 @@ func (a *App) showIntake() {
 }
 
 func (a *App) showCases() { a.sh.Root(newCasesPage(a)) }
+
+// continueKiosk takes a kiosk's case on at 受理.
+func (a *App) continueKiosk(d *intake.Draft) {
+	if a.intake == nil {
+		a.intake = newIntakePage(a)
+	} else if a.intake.draft != nil {
+		a.intake.draft.Wipe()
+	}
+	a.intake.continueCase(d)
+	a.sh.Root(a.intake)
+}
 
 // newPinyin is a Chinese field whose keys keep the staff session awake.
 func (a *App) newPinyin(placeholder string) *PinyinField {

@@ -17,6 +17,7 @@ import (
 	"hallkiosk/kiosk/lifecycle"
 	"hallkiosk/kiosk/ui"
 	"hallkiosk/localdb"
+	"hallkiosk/township/api"
 	"hallkiosk/township/api/mask"
 )
 
@@ -32,6 +33,11 @@ type casesPage struct {
 	found   []localdb.Case
 	finding bool // found holds a search's answer (which may be none)
 	note    string
+	// kiosk are the village's kiosk cases the township found that this window may take on;
+	// asking is set while the township is asked.
+	kiosk  []api.FoundCase
+	asking bool
+	asked  bool // the township answered the last search
 }
 
 func newCasesPage(a *App) *casesPage {
@@ -80,9 +86,53 @@ func (p *casesPage) find(q string) {
 			a.sh.Log.Error("case search", "err", err)
 			p.note = a.sh.S.Desk.Failed
 		}
-		p.found, p.finding = found, err == nil
+		p.found, p.finding, p.kiosk, p.asked = found, err == nil, nil, false
+		// Not here, or a resident who may have applied at a kiosk: ask the township.
+		if err == nil && (len(found) == 0 || api.ValidID(strings.ToUpper(strings.TrimSpace(q)))) {
+			p.askTownship(q)
+		}
 		a.refreshIf(ScreenCases)
 	})
+}
+
+// askTownship looks for the village's kiosk cases the window may continue.
+func (p *casesPage) askTownship(q string) {
+	a, t := p.a, p.a.sh.S.Intake
+	p.asking = true
+	var found []api.FoundCase
+	a.run(func(ctx context.Context) error {
+		var err error
+		found, err = a.d.Intake.FindKiosk(ctx, q)
+		return err
+	}, func(err error) {
+		p.asking, p.asked = false, err == nil
+		switch {
+		case errors.Is(err, intake.ErrNoTownship):
+		case err != nil:
+			a.sh.Log.Warn("kiosk cases at the township", "err", err)
+			p.note = t.TownshipDown
+		}
+		p.kiosk = found
+		a.refreshIf(ScreenCases)
+	})
+}
+
+// kioskRow is a kiosk's case found at the township, with the way to take it on.
+func (p *casesPage) kioskRow(f api.FoundCase) fyne.CanvasObject {
+	a, sh, t := p.a, p.a.sh, p.a.sh.S.Intake
+	label := strings.Join([]string{f.Number, f.ItemName, mask.Name(f.Applicant.Name), a.statusName(f.Life),
+		f.SubmittedAt.In(time.Local).Format(sh.S.Formats.Date)}, "   ")
+	return container.NewBorder(nil, nil, nil, sh.Button(t.Continue, nil, true, func() {
+		d, err := a.d.Intake.Continue(f)
+		if err != nil {
+			a.sh.Log.Error("continue a kiosk case", "case", f.Number, "err", err)
+			p.note = a.sh.S.Desk.Failed
+			sh.Refresh()
+			return
+		}
+		a.audit("case.continue", f.Number)
+		a.continueKiosk(d)
+	}), widget.NewLabel(label))
 }
 
 // card looks up the cases of the resident whose card was laid on the reader; the number is not
@@ -106,14 +156,27 @@ func (p *casesPage) Screen() ui.Screen {
 	}
 	now := sh.Clock.Now()
 	if p.finding {
-		if len(p.found) == 0 {
-			rows = append(rows, ui.Para(t.NoneFound))
+		if len(p.found) == 0 && len(p.kiosk) == 0 && !p.asking {
+			none := t.NoneFound
+			if p.asked { // nor at the township: a kiosk may not have uploaded it yet
+				none = t.NotYetUploaded
+			}
+			rows = append(rows, ui.Para(none))
 		}
 		for _, c := range p.found {
 			rows = append(rows, p.row(c, now))
 		}
+		if p.asking {
+			rows = append(rows, widget.NewLabel(t.AskTownship))
+		}
+		if len(p.kiosk) > 0 {
+			rows = append(rows, widget.NewSeparator(), ui.Para(t.FromKiosk))
+			for _, f := range p.kiosk {
+				rows = append(rows, p.kioskRow(f))
+			}
+		}
 		rows = append(rows, widget.NewSeparator(), sh.Button(t.BackList, nil, false, func() {
-			p.finding, p.found, p.note = false, nil, ""
+			p.finding, p.found, p.note, p.kiosk = false, nil, "", nil
 			p.query.SetText("")
 			p.load()
 			a.sh.Refresh()

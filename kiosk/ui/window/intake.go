@@ -32,6 +32,8 @@ type Intake interface {
 	Check(d *intake.Draft) []intake.Problem
 	Accept(d *intake.Draft, by staff.Session) (localdb.Case, error)
 	Collect(d *intake.Draft, by staff.Session) (localdb.Case, error)
+	FindKiosk(ctx context.Context, query string) ([]api.FoundCase, error)
+	Continue(f api.FoundCase) (*intake.Draft, error)
 	Complete(number string, by staff.Session, result string) (localdb.Case, error)
 	Step(number string, by staff.Session, ev lifecycle.Event) (localdb.Case, error)
 	Find(query string) ([]localdb.Case, error)
@@ -131,6 +133,12 @@ func (p *intakePage) ensureDraft() {
 
 // relations are the proxy's relations as the screen words them, in api.ProxyRelations' order.
 func (p *intakePage) relations() []string { return strings.Split(p.a.sh.S.Intake.Relations, "、") }
+
+// continueCase puts a kiosk's case on the page to take on (whatever was half taken is dropped).
+func (p *intakePage) continueCase(d *intake.Draft) {
+	p.reset()
+	p.draft = d
+}
 
 // resident is who the case is for, kept apart from a draft until an item is picked.
 func (p *intakePage) setResident(r intake.Resident) {
@@ -288,6 +296,9 @@ func (p *intakePage) Screen() ui.Screen {
 	if p.batch {
 		title, name = t.BatchTitle, ScreenBatch
 	}
+	if p.draft != nil && p.draft.Continues != nil && p.done == nil {
+		title = fmt.Sprintf(t.Continuing, p.draft.Continues.Number)
+	}
 	screen := func(n string, body fyne.CanvasObject) ui.Screen {
 		return ui.Screen{Name: n, Title: title, Bare: true, Right: a.titleRight(name), Body: body}
 	}
@@ -302,14 +313,20 @@ func (p *intakePage) Screen() ui.Screen {
 		left = append(left, ui.Para(t.BatchHint))
 	}
 	left = append(left, ui.Para(t.Resident))
+	cont := p.draft != nil && p.draft.Continues != nil
 	if p.draft != nil && p.draft.Resident != nil {
 		r := p.draft.Resident
 		how := t.FromTyped
-		if r.FromCard {
+		switch {
+		case cont:
+			how = t.FromKiosk
+		case r.FromCard:
 			how = t.FromCard
 		}
-		left = append(left, sh.Text(mask.Name(r.Name)+"  "+mask.ID(r.IDNumber), 1.3, ui.ColPrimary), widget.NewLabel("（"+how+"）"),
-			sh.Button(t.ChangeResident, nil, false, func() { p.draft.Resident = nil; p.a.sh.Refresh() }))
+		left = append(left, sh.Text(mask.Name(r.Name)+"  "+mask.ID(r.IDNumber), 1.3, ui.ColPrimary), widget.NewLabel("（"+how+"）"))
+		if !cont { // a kiosk's case keeps the applicant the kiosk read from the card
+			left = append(left, sh.Button(t.ChangeResident, nil, false, func() { p.draft.Resident = nil; p.a.sh.Refresh() }))
+		}
 	} else {
 		left = append(left, widget.NewLabel(t.CardOrType), p.idField, p.nameField.View(), sh.Button(t.UseTyped, nil, false, p.useTyped))
 		if p.whoNote != "" {
@@ -317,7 +334,9 @@ func (p *intakePage) Screen() ui.Screen {
 		}
 	}
 	left = append(left, p.problemOf(intake.FieldResident)...)
-	left = append(left, p.proxySection()...)
+	if !cont {
+		left = append(left, p.proxySection()...)
+	}
 	left = append(left, widget.NewSeparator())
 	if p.draft == nil || p.draft.Item.Code == "" {
 		left = append(left, p.search.View())
@@ -337,12 +356,15 @@ func (p *intakePage) Screen() ui.Screen {
 		return screen(name, container.NewGridWithColumns(2, container.NewVScroll(container.NewVBox(left...)), right))
 	}
 	it := p.draft.Item
-	left = append(left, sh.Text(it.Name, 1.2, ui.ColPrimary), sh.Button(t.ChangeItem, nil, false, func() {
-		r, e := p.draft.Resident, p.draft.Entrust
-		p.draft = intake.NewDraft(catalog.Item{})
-		p.draft.Resident, p.draft.Entrust, p.inputs = r, e, nil
-		p.a.sh.Refresh()
-	}))
+	left = append(left, sh.Text(it.Name, 1.2, ui.ColPrimary))
+	if !cont {
+		left = append(left, sh.Button(t.ChangeItem, nil, false, func() {
+			r, e := p.draft.Resident, p.draft.Entrust
+			p.draft = intake.NewDraft(catalog.Item{})
+			p.draft.Resident, p.draft.Entrust, p.inputs = r, e, nil
+			p.a.sh.Refresh()
+		}))
+	}
 	kinds := []string{t.OnTheSpot, fmt.Sprintf(t.PromisedDays, it.PromisedLimitDays)}
 	kind := widget.NewRadioGroup(kinds, func(s string) { p.draft.OnTheSpot = s == kinds[0] })
 	kind.Horizontal = false

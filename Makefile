@@ -7,7 +7,7 @@ BIN     := bin
 VERSION := $(shell cat VERSION)
 LDFLAGS := -X main.version=$(VERSION)
 
-.PHONY: deb deb-test bench-update all setup build demo test unit smoke contract lint screenshots bench-startup bench-devices bench-sync bench-queue bench-screens soak clean golden
+.PHONY: deb deb-test bench-update all setup build demo test unit smoke queue-e2e contract lint screenshots bench-startup bench-devices bench-sync bench-queue bench-screens soak clean golden
 
 all: build
 
@@ -30,7 +30,7 @@ demo: build
 	  exit 2; fi
 	@bash build/demo.sh
 
-test: setup lint unit build smoke contract
+test: setup lint unit build smoke queue-e2e contract
 
 lint:
 	@echo "lint: gofmt and go vet"
@@ -46,6 +46,11 @@ unit:
 
 smoke: build
 	@bash build/smoke.sh $(BIN)/hallkiosk
+
+# The hall's queue with the real binaries: the host killed mid-morning, the kiosk's own block, the
+# take-in, every ticket called once.
+queue-e2e: build
+	@bash build/queue-e2e.sh $(BIN)/hallkiosk
 
 # The Python example client (examples/python) against a township on 127.0.0.1: the contract
 # (township/api/openapi.json) is enough to write a working client.

@@ -61,6 +61,7 @@ Usage:
   hallkiosk [flags]
   hallkiosk enrol --township URL --code CODE [--name NAME] [--config FILE | --demo]
   hallkiosk say [--call A012 --window 1 | --prompt TEXT] [--wav DIR]   (check the voice; say -h)
+  hallkiosk queue serve|take BUSINESS|call --window N [--config FILE]   (the hall queue from a terminal; queue -h)
 
 enrol trades the one-time code from the township admin (township code --village ...) for this
 kiosk's credential, written to sync.credential (mode 0600); the kiosk then uploads its queue and pulls
@@ -87,6 +88,9 @@ func main() {
 func run() int {
 	if len(os.Args) > 1 && os.Args[1] == "enrol" {
 		return enrolCmd(os.Args[2:])
+	}
+	if len(os.Args) > 1 && os.Args[1] == "queue" {
+		return queueCmd(os.Args[2:])
 	}
 	if len(os.Args) > 1 && os.Args[1] == "say" {
 		return sayCmd(os.Args[2:])

@@ -2,7 +2,10 @@
 # make demo: a township service on 127.0.0.1:8640 (data in .demo/township), the device simulators on
 # ptys (.demo/idcard, .demo/printer, printed jobs as .demo/jobs/job-N.png) and the kiosk in a window,
 # enrolled with the township on first run. Commands typed here go to devsim (help, place 0, lift,
-# paper out, ...). Closing the kiosk window stops everything. Meanwhile, in another terminal:
+# paper out, ...). Beside it, the comprehensive window (综合窗口) in its own window: it hosts the
+# demo hall's queue on 127.0.0.1:8470, which the kiosk's 取号 takes from; its first start prints the
+# one-time code for the first 站长 (also in .demo/window.log). Closing the kiosk window stops
+# everything. Meanwhile, in another terminal:
 #   bin/township cases --data .demo/township        (what the kiosk sent)
 #   bin/township set-status CASE done --note 已办结 --data .demo/township
 #   bin/township publish --kind disclosure --key cw1 --data .demo/township assets/...json
@@ -20,14 +23,28 @@ trap 'echo quit >&3 2>/dev/null || true; kill $sim $twp 2>/dev/null || true; rm 
 for _ in $(seq 1 50); do grep -q '^listening' .demo/township.out 2>/dev/null && break; sleep 0.1; done
 grep -q '^listening' .demo/township.out || { echo "demo: township did not start:"; cat .demo/township.log; exit 1; }
 echo "demo: township service at http://127.0.0.1:$port (log .demo/township.log)"
+qport=${HALLKIOSK_DEMO_QUEUE_PORT:-8470}
+printf '[queue]\nurl = "http://127.0.0.1:%s"\n' "$qport" >.demo/kiosk.toml
+printf 'mode = "window"\nfullscreen = false\n[store]\npath = ".demo/window.db"\ndevice_key = ".demo/window.key"\n[sync]\ncredential = ".demo/window.json"\n[queue]\nhost = true\nlisten = "127.0.0.1:%s"\n[voice]\nclips = ".demo/voice"\n' "$qport" >.demo/window.toml
 if [ ! -f .demo/township.json ]; then
   code=$(bin/township code --village 王上村 --name 王上村便民服务站 --data .demo/township --addr "http://127.0.0.1:$port" | head -1)
   bin/hallkiosk enrol --demo --township "http://127.0.0.1:$port" --code "$code"
 fi
+if [ ! -f .demo/window.json ]; then
+  code=$(bin/township code --village 王上村 --name 王上村便民服务站 --data .demo/township --addr "http://127.0.0.1:$port" | head -1)
+  bin/hallkiosk enrol --config .demo/window.toml --name 一号窗口 --township "http://127.0.0.1:$port" --code "$code"
+fi
+bin/hallkiosk --config .demo/window.toml 2>.demo/window.log &
+win=$!
+trap 'echo quit >&3 2>/dev/null || true; kill $sim $twp $win 2>/dev/null || true; rm -f "$fifo"' EXIT
+for _ in $(seq 1 50); do grep -q 'setup code\|hall queue service listening' .demo/window.log 2>/dev/null && break; sleep 0.1; done
+if grep -q 'setup code' .demo/window.log; then
+  echo "demo: the window's first 站长: $(grep -o 'setup code for the first: .*' .demo/window.log | head -1)"
+fi
 sleep 0.3
 echo "demo: card reader at .demo/idcard, printer at .demo/printer (try: bin/hallkiosk-diag card --port .demo/idcard)"
 echo "demo: type devsim commands here (help, cards, place 0, lift, paper out); close the kiosk window to stop"
-bin/hallkiosk --demo &
+bin/hallkiosk --demo --config .demo/kiosk.toml &
 kiosk=$!
 if [ -t 0 ]; then
   while kill -0 "$kiosk" 2>/dev/null; do

@@ -80,6 +80,9 @@ type Config struct {
 		// FacingScreen: the window PC has a second screen facing the resident (评价屏), full
 		// screen on the second display.
 		FacingScreen bool `toml:"facing_screen"`
+		// FacingKiosk is the code of the self-service kiosk beside this window (K001) that shows
+		// 邀请评价 when the window PC has no facing screen; through the hall's queue service.
+		FacingKiosk string `toml:"facing_kiosk"`
 		// FollowUpDays is how many working days 整改 of a bad rating may take (1-15).
 		FollowUpDays int `toml:"followup_days"`
 		// ForwardDays is how many working days a 网格员 has from a home visit to forward what was
@@ -285,6 +288,9 @@ func (c *Config) validate() error {
 	}
 	if c.Window.FollowUpDays != 0 && (c.Window.FollowUpDays < 1 || c.Window.FollowUpDays > 15) {
 		return bad("window.followup_days", "%d: local rules give 1 to 15 working days", c.Window.FollowUpDays)
+	}
+	if k := c.Window.FacingKiosk; len(k) > 16 || strings.ContainsAny(k, " \t\n/") {
+		return bad("window.facing_kiosk", "%q is not a kiosk's code (like K001, as township devices shows it)", k)
 	}
 	if c.Window.ForwardDays != 0 && (c.Window.ForwardDays < 1 || c.Window.ForwardDays > 15) {
 		return bad("window.forward_days", "%d: a home visit's case is forwarded within 1 to 15 working days", c.Window.ForwardDays)

@@ -137,10 +137,23 @@ type Queue struct {
 	subs       map[chan Event]struct{}
 }
 
-// Event is what a subscriber receives: a call, and the state after every change.
+// Event is what a subscriber receives: a call, and the state after every change; and, passed on
+// and never kept, a window's 邀请评价 for the kiosk beside it (Invite) and the word that the case
+// was rated (Rated: never the grade).
 type Event struct {
-	Call  *Call  `json:"call,omitempty"`
-	State *State `json:"state,omitempty"`
+	Call   *Call   `json:"call,omitempty"`
+	State  *State  `json:"state,omitempty"`
+	Invite *Invite `json:"invite,omitempty"`
+	Rated  *Invite `json:"rated,omitempty"`
+}
+
+// Invite asks the kiosk Device to show the rating of Case to the resident at Window, for a window
+// PC with no screen of its own facing the resident.
+type Invite struct {
+	Case   string    `json:"case"`
+	Window string    `json:"window,omitempty"`
+	Device string    `json:"device,omitempty"`
+	At     time.Time `json:"at,omitzero"`
 }
 
 // New opens the queue over its store; businesses give the ticket letters A, B, C... in order.
@@ -620,6 +633,19 @@ func (q *Queue) Subscribe() (<-chan Event, func()) {
 		q.mu.Lock()
 		defer q.mu.Unlock()
 		if _, ok := q.subs[ch]; ok {
+			delete(q.subs, ch)
+			close(ch)
+		}
+	}
+}
+
+// Announce passes an invitation or its answer to every subscriber now; nothing is kept, so a
+// device that is not listening does not get it (the window can invite again).
+func (q *Queue) Announce(e Event) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for ch := range q.subs {
+		if !send(ch, e) {
 			delete(q.subs, ch)
 			close(ch)
 		}

@@ -157,6 +157,7 @@ type Strings struct {
 		Rate                string `toml:"rate"`
 		RateTitle           string `toml:"rate_title"`
 		RatePrompt          string `toml:"rate_prompt"`
+		RateInvited         string `toml:"rate_invited"`
 		RateWhy             string `toml:"rate_why"`
 		RateSend            string `toml:"rate_send"`
 		RateThanks          string `toml:"rate_thanks"`

@@ -456,7 +456,7 @@ func appVersion() string {
 	return version
 }
 
-func startMode(ctx context.Context, sh *ui.Shell, cfg *config.Config, md modeDeps, storeErr error, log *slog.Logger) (func(open string), *selfservice.App) {
+func startMode(ctx context.Context, sh *ui.Shell, cfg *config.Config, md modeDeps, storeErr error, log *slog.Logger) (start func(open string), app *selfservice.App) {
 	cat, svc, speaker := md.cat, md.svc, md.speaker
 	if storeErr != nil {
 		return func(string) { sh.Root(sh.Failure(selfservice.ScreenError, sh.S.Error.Store, storeErr)) }, nil
@@ -478,7 +478,36 @@ func startMode(ctx context.Context, sh *ui.Shell, cfg *config.Config, md modeDep
 			d.Cards = cards.Poll(ctx, md.reader)
 		}
 	}
-	app := selfservice.New(sh, d)
+	invited := md.hq != nil && svc != nil && md.loop != nil
+	if invited {
+		// 邀请评价 from a window beside this kiosk ([window] facing_kiosk names this kiosk's code):
+		// the window hears back only that the case was rated.
+		hq := md.hq
+		d.Rated = func(c string) {
+			go func() {
+				rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+				defer cancel()
+				if err := hq.Rated(rctx, c); err != nil {
+					log.Warn("hall queue: telling the window the case was rated", "case", c, "err", err)
+				}
+			}()
+		}
+	}
+	app = selfservice.New(sh, d)
+	if invited {
+		self := md.loop.Client.Cred.KioskCode
+		go md.hq.Subscribe(ctx, func(e queue.Event) {
+			if e.Invite == nil || e.Invite.Device != self {
+				return
+			}
+			inv := *e.Invite
+			sh.Do(func() {
+				if !app.Invited(inv) {
+					log.Info("invitation to rate not shown: a resident is using the kiosk", "case", inv.Case, "window", inv.Window)
+				}
+			})
+		}, func(bool) {})
+	}
 	return func(open string) {
 		app.Start(ctx)
 		if open != "" && cat != nil && !app.OpenGuide(open) {

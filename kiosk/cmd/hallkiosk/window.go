@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
@@ -81,6 +82,28 @@ func windowMode(ctx context.Context, sh *ui.Shell, cfg *config.Config, md modeDe
 			Rate: md.svc.Rate}, cfg.UI.ScreenDPI)
 		d.Invite = f.Invite
 		fw.Show()
+	}
+	if !cfg.Window.FacingScreen && cfg.Window.FacingKiosk != "" && md.hq != nil && md.svc != nil {
+		// No screen of its own facing the resident: 邀请评价 shows on the kiosk beside the window,
+		// through the hall's queue service, which passes back only that the case was rated.
+		hq := md.hq
+		var rated sync.Map
+		go hq.Subscribe(ctx, func(e queue.Event) {
+			if e.Rated != nil {
+				rated.Store(e.Rated.Case, true)
+			}
+		}, func(bool) {})
+		d.Invite = func(c string) {
+			go func() {
+				ictx, cancel := context.WithTimeout(ctx, 10*time.Second)
+				defer cancel()
+				if err := hq.Invite(ictx, c, cfg.Window.Number, cfg.Window.FacingKiosk); err != nil {
+					log.Warn("hall queue: invitation to rate not sent", "case", c, "kiosk", cfg.Window.FacingKiosk, "err", err)
+				}
+			}()
+		}
+		local := d.Rated
+		d.Rated = func(c string) bool { _, ok := rated.Load(c); return ok || local(c) }
 	}
 	app := window.New(sh, d)
 	desk.OnSignOut = func(staff.Session, string) { app.SignedOut() }

@@ -342,6 +342,20 @@ func (c *Client) Returned(ctx context.Context, number string) (queue.Ticket, err
 	return t, err
 }
 
+// Invite asks the kiosk device to show the rating of a case to the resident at window (邀请评价
+// for a window PC with no screen facing the resident).
+func (c *Client) Invite(ctx context.Context, caseNumber, window, device string) error {
+	var out queue.Invite
+	return c.do(ctx, c.hc, http.MethodPost, PathInvite, queue.Invite{Case: caseNumber, Window: window, Device: device}, &out)
+}
+
+// Rated tells the windows that an invited case was rated; the grade stays on this kiosk and goes
+// to the township only.
+func (c *Client) Rated(ctx context.Context, caseNumber string) error {
+	var out queue.Invite
+	return c.do(ctx, c.hc, http.MethodPost, PathRated, queue.Invite{Case: caseNumber}, &out)
+}
+
 func (c *Client) windowAction(ctx context.Context, window, action string, req WindowRequest) (queue.Ticket, error) {
 	var t queue.Ticket
 	err := c.do(ctx, c.hc, http.MethodPost, pathWindow+url.PathEscape(window)+"/"+action, req, &t)
@@ -407,6 +421,12 @@ func (c *Client) stream1(ctx context.Context, onEvent func(queue.Event)) error {
 			case "state":
 				e.State = new(queue.State)
 				err = json.Unmarshal(data, e.State)
+			case "invite":
+				e.Invite = new(queue.Invite)
+				err = json.Unmarshal(data, e.Invite)
+			case "rated":
+				e.Rated = new(queue.Invite)
+				err = json.Unmarshal(data, e.Rated)
 			default:
 				continue
 			}

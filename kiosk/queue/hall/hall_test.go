@@ -281,3 +281,49 @@ func TestServiceDownKioskUsesOwnBlockAndServiceTakesItIn(t *testing.T) {
 		}
 	}
 }
+
+// 邀请评价 through the hall: a window invites the kiosk beside it; the kiosk hears the invitation
+// for it, the window hears back only that the case was rated. A bad case number is refused.
+func TestInvitationReachesTheKioskAndRatedComesBack(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	window, kiosk := r.client("W001", r.key), r.client("K001", r.key)
+	kev, klinks := r.follow(kiosk)
+	wev, wlinks := r.follow(window)
+	<-klinks
+	<-wlinks
+	next := func(events <-chan queue.Event, want func(queue.Event) bool) queue.Event {
+		t.Helper()
+		for {
+			select {
+			case e := <-events:
+				if want(e) {
+					return e
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("no such event")
+			}
+		}
+	}
+	if err := window.Invite(ctx, "261124-K001-007", "1", "K001"); err != nil {
+		t.Fatal(err)
+	}
+	inv := next(kev, func(e queue.Event) bool { return e.Invite != nil }).Invite
+	if inv.Case != "261124-K001-007" || inv.Window != "1" || inv.Device != "K001" || inv.At.IsZero() {
+		t.Fatalf("invitation: %+v", inv)
+	}
+	if err := kiosk.Rated(ctx, "261124-K001-007"); err != nil {
+		t.Fatal(err)
+	}
+	rated := next(wev, func(e queue.Event) bool { return e.Rated != nil }).Rated
+	if rated.Case != "261124-K001-007" || rated.Device != "K001" {
+		t.Fatalf("rated: %+v", rated)
+	}
+	var re *RefusedError
+	if err := window.Invite(ctx, "张三", "1", "K001"); !errors.As(err, &re) || re.Code != "bad_case" {
+		t.Fatalf("a bad case number: %v", err)
+	}
+	if err := window.Invite(ctx, "261124-K001-007", "1", ""); !errors.As(err, &re) || re.Code != "bad_device" {
+		t.Fatalf("no kiosk named: %v", err)
+	}
+}

@@ -18,6 +18,8 @@ import (
 
 	"hallkiosk/kiosk/queue"
 	"hallkiosk/township/api"
+	"hallkiosk/township/api/casenum"
+	"hallkiosk/township/api/textrule"
 )
 
 // Paths of the service.
@@ -29,6 +31,9 @@ const (
 	PathEvents    = "/hall/v1/events"
 	pathWindow    = "/hall/v1/windows/"
 	pathReturned  = "/hall/v1/returned"
+	// PathInvite is a window's 邀请评价 on the kiosk beside it; PathRated the kiosk's word back.
+	PathInvite = "/hall/v1/invitations"
+	PathRated  = "/hall/v1/invitations/rated"
 	maxBody       = 64 << 10
 	defaultSkew   = 10 * time.Minute
 	eventKeepOpen = 15 * time.Second
@@ -85,6 +90,8 @@ func NewServer(cfg Config) *Server {
 	s.mux.HandleFunc("GET "+PathEvents, s.signed(s.events))
 	s.mux.HandleFunc("POST "+pathWindow+"{window}/{action}", s.signed(s.window))
 	s.mux.HandleFunc("POST "+pathReturned, s.signed(s.returned))
+	s.mux.HandleFunc("POST "+PathInvite, s.signed(s.invite))
+	s.mux.HandleFunc("POST "+PathRated, s.signed(s.rated))
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, http.StatusNotFound, "not_found", "no such path: "+r.URL.Path)
 	})
@@ -271,6 +278,43 @@ func (s *Server) returned(w http.ResponseWriter, r *http.Request, device string,
 	s.reply(w, t)
 }
 
+// invite passes a window's invitation to rate a case on to the kiosk it names.
+func (s *Server) invite(w http.ResponseWriter, r *http.Request, device string, body []byte) {
+	var inv queue.Invite
+	if !s.decode(w, body, &inv) || !s.checkInvite(w, inv, true) {
+		return
+	}
+	inv.At = s.cfg.Now().UTC()
+	s.cfg.Queue.Announce(queue.Event{Invite: &inv})
+	s.reply(w, inv)
+}
+
+// rated passes the kiosk's word that an invited case was rated (never how) back to the windows.
+func (s *Server) rated(w http.ResponseWriter, r *http.Request, device string, body []byte) {
+	var inv queue.Invite
+	if !s.decode(w, body, &inv) || !s.checkInvite(w, inv, false) {
+		return
+	}
+	inv.At, inv.Device = s.cfg.Now().UTC(), device
+	s.cfg.Queue.Announce(queue.Event{Rated: &inv})
+	s.reply(w, inv)
+}
+
+func (s *Server) checkInvite(w http.ResponseWriter, inv queue.Invite, needDevice bool) bool {
+	n, err := casenum.Parse(inv.Case, time.UTC)
+	switch {
+	case err != nil || n.String() != inv.Case:
+		s.fail(w, http.StatusBadRequest, "bad_case", "case is not a case number")
+	case len(inv.Window) > 16 || textrule.Check("window", inv.Window, textrule.Line(16)) != nil:
+		s.fail(w, http.StatusBadRequest, "bad_window", "window is not a window's number")
+	case needDevice && (inv.Device == "" || len(inv.Device) > 16):
+		s.fail(w, http.StatusBadRequest, "bad_device", "device must name the kiosk to show the rating")
+	default:
+		return true
+	}
+	return false
+}
+
 // events streams server-sent events: "state" (the whole state, first after every connect and after
 // every change) and "call"; a comment every 15 s keeps idle connections open through the LAN.
 func (s *Server) events(w http.ResponseWriter, r *http.Request, device string, body []byte) {
@@ -301,8 +345,13 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, device string, b
 				return // fell behind: the device reconnects and takes the whole state
 			}
 			name, v := "state", any(e.State)
-			if e.Call != nil {
+			switch {
+			case e.Call != nil:
 				name, v = "call", e.Call
+			case e.Invite != nil:
+				name, v = "invite", e.Invite
+			case e.Rated != nil:
+				name, v = "rated", e.Rated
 			}
 			raw, _ := json.Marshal(v)
 			if _, err := fmt.Fprintf(w, "event: %s\ndata: %s\n\n", name, raw); err != nil {

@@ -13,6 +13,8 @@ import (
 	"hallkiosk/kiosk/apply"
 	"hallkiosk/kiosk/cards"
 	"hallkiosk/kiosk/catalog"
+	"hallkiosk/kiosk/flow"
+	"hallkiosk/kiosk/queue"
 	"hallkiosk/kiosk/ui"
 	"hallkiosk/localdb"
 )
@@ -101,6 +103,9 @@ type Deps struct {
 	Township  string // the receiving township, said in the consent
 	// Voice speaks the key prompts aloud ([voice] prompts); nil keeps the kiosk silent.
 	Voice Prompter
+	// Rated is told that a case a window invited this kiosk to rate was rated (never the grade);
+	// nil when the kiosk takes no invitations.
+	Rated func(caseNumber string)
 }
 
 // Prompter says a prompt aloud without holding the caller (kiosk/voice's Speaker is one).
@@ -168,6 +173,18 @@ func (a *App) CardEvent(ev idcard.Event) {
 		a.sh.Touch()
 		t.card(ev)
 	}
+}
+
+// Invited shows the rating of a case a window asked this kiosk to show (邀请评价, for a window PC
+// with no screen facing the resident). Only a kiosk at rest on home takes it: a resident in the
+// middle of their own task is never interrupted. It reports whether the rating is on show.
+func (a *App) Invited(inv queue.Invite) bool {
+	if _, home := a.sh.Top().(*homePage); !home || a.d.Service == nil {
+		return false
+	}
+	a.sh.Show(&ratingPage{a: a, r: &flow.Rating{Case: inv.Case}, window: inv.Window})
+	a.sh.Touch()
+	return true
 }
 
 // OpenGuide shows one item's guide over home (--open, screenshots, staff demos).

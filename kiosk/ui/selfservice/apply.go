@@ -414,11 +414,16 @@ func (p *applyPage) doneScreen() ui.Screen {
 type ratingPage struct {
 	a *App
 	r *flow.Rating
+	// window is the window that invited this rating (邀请评价); "" after the kiosk's own task.
+	window string
 }
 
 func (p *ratingPage) Screen() ui.Screen {
 	sh, a := p.a.sh, p.a.sh.S.Apply
 	prompt := sh.Text(a.RatePrompt, 1.5, ui.ColText)
+	if p.window != "" {
+		prompt = sh.Text(strings.ReplaceAll(a.RateInvited, "{window}", p.window), 1.5, ui.ColText)
+	}
 	if !p.r.Bad() {
 		var bs []fyne.CanvasObject
 		for g := 5; g >= 1; g-- {
@@ -458,6 +463,8 @@ func (p *ratingPage) send() {
 	}
 	if err := p.a.d.Service.Rate(p.r.Case, p.r.Grade, p.r.Reasons); err != nil {
 		sh.Log.Error("rating not stored", "err", err)
+	} else if p.window != "" && p.a.d.Rated != nil {
+		p.a.d.Rated(p.r.Case) // the window hears that it was rated, never how
 	}
 	sh.Replace(thanks(p.a, msg))
 }

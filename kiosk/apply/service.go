@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -67,7 +68,7 @@ type Service struct {
 // HallTickets is what TakeTicket needs of the hall's queue: a number and how many wait before it
 // (-1 when the service is away and the number came from the kiosk's own block).
 type HallTickets interface {
-	Take(ctx context.Context, business string) (queue.Ticket, int, error)
+	TakeFor(ctx context.Context, business, caseNumber string) (queue.Ticket, int, error)
 }
 
 // ErrNoTicket means no number could be given (the hall's service is away and this kiosk has no
@@ -312,6 +313,25 @@ func (s *Service) TicketPrefix(business string) string {
 // TakeTicket numbers a queue ticket (per day and per kiosk until the window calls them), stores
 // and queues it, and lays it out for the printer.
 func (s *Service) TakeTicket(business string) (localdb.Ticket, []byte, error) {
+	return s.TakeTicketFor(business, "")
+}
+
+// TicketBusiness is the business whose queue a case's item is served in: its catalog window when
+// the hall's businesses name it, else the last business (其他业务).
+func (s *Service) TicketBusiness(itemCode string) string {
+	bs := s.Text.Lists.Businesses
+	if it, ok := s.Catalog.Item(itemCode); ok {
+		if name := s.Catalog.WindowName(it.Window); slices.Contains(bs, name) {
+			return name
+		}
+	}
+	return bs[len(bs)-1]
+}
+
+// TakeTicketFor is TakeTicket for a resident who goes to the window about a case they just
+// submitted here (容缺补齐): with the hall's queue the ticket names the case, so the window that
+// calls it finds the case.
+func (s *Service) TakeTicketFor(business, caseNumber string) (localdb.Ticket, []byte, error) {
 	prefix := s.TicketPrefix(business)
 	now := s.now()
 	day := now.Format("2006-01-02")
@@ -319,7 +339,7 @@ func (s *Service) TakeTicket(business string) (localdb.Ticket, []byte, error) {
 	var waiting int
 	if s.Hall != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		t, ahead, err := s.Hall.Take(ctx, business)
+		t, ahead, err := s.Hall.TakeFor(ctx, business, caseNumber)
 		cancel()
 		if errors.Is(err, hall.ErrNoBlock) || errors.Is(err, hall.ErrBlockUsed) {
 			return localdb.Ticket{}, nil, fmt.Errorf("take ticket: %w: %w", ErrNoTicket, err)

@@ -67,6 +67,9 @@ type Ticket struct {
 	DoneAt   time.Time `json:"done_at,omitzero"`
 	// Calls counts the calls, 重呼 included.
 	Calls int `json:"calls,omitempty"`
+	// Case is the kiosk case the resident comes to the window for (容缺补齐 after applying at the
+	// kiosk), so the window finds it from the ticket it calls.
+	Case string `json:"case,omitempty"`
 }
 
 // Call is one call a display shows and a speaker speaks.
@@ -260,7 +263,10 @@ func (q *Queue) Slot(device string) (Block, error) {
 }
 
 // Take gives the next number of a business.
-func (q *Queue) Take(business, device string) (Ticket, error) {
+func (q *Queue) Take(business, device string) (Ticket, error) { return q.TakeFor(business, device, "") }
+
+// TakeFor gives the next number of a business for a resident who comes about a case.
+func (q *Queue) TakeFor(business, device, caseNumber string) (Ticket, error) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if err := q.rollover(); err != nil {
@@ -275,7 +281,7 @@ func (q *Queue) Take(business, device string) (Ticket, error) {
 		n = onlineNext
 	}
 	t := Ticket{Day: q.day, Number: Number(prefix, n), Business: business, Source: device,
-		Status: Waiting, TakenAt: q.now().UTC()}
+		Status: Waiting, TakenAt: q.now().UTC(), Case: caseNumber}
 	if err := q.save(&t); err != nil {
 		return Ticket{}, err
 	}
@@ -313,7 +319,7 @@ func (q *Queue) TakeIn(t Ticket, device string) (Ticket, error) {
 		return Ticket{}, fmt.Errorf("%s: %w", t.Number, ErrExists)
 	}
 	in := Ticket{Day: q.day, Number: t.Number, Business: t.Business, Source: device, Offline: true,
-		Status: Waiting, TakenAt: t.TakenAt.UTC()}
+		Status: Waiting, TakenAt: t.TakenAt.UTC(), Case: t.Case}
 	if err := q.save(&in); err != nil {
 		return Ticket{}, err
 	}

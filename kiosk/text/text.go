@@ -158,6 +158,7 @@ type Strings struct {
 		RateTitle           string `toml:"rate_title"`
 		RatePrompt          string `toml:"rate_prompt"`
 		RateInvited         string `toml:"rate_invited"`
+		TicketForMissing    string `toml:"ticket_for_missing"`
 		RateWhy             string `toml:"rate_why"`
 		RateSend            string `toml:"rate_send"`
 		RateThanks          string `toml:"rate_thanks"`
@@ -475,6 +476,8 @@ type Strings struct {
 		HowDelivered     string `toml:"how_delivered"`
 		HowPosted        string `toml:"how_posted"`
 		Township         string `toml:"township"`
+		TicketCase       string `toml:"ticket_case"`
+		OpenCase         string `toml:"open_case"`
 		ProxyToggle      string `toml:"proxy_toggle"`
 		ProxyTitle       string `toml:"proxy_title"`
 		ProxyCardOrType  string `toml:"proxy_card_or_type"`

@@ -148,8 +148,13 @@ func unreachable(err error) bool {
 // it), else from this device's own block (ahead = -1: unknown), stored before it is returned and
 // taken in by the service later (FlushOffline).
 func (c *Client) Take(ctx context.Context, business string) (t queue.Ticket, ahead int, err error) {
+	return c.TakeFor(ctx, business, "")
+}
+
+// TakeFor is Take for a resident who comes to the window about a kiosk case: the ticket names it.
+func (c *Client) TakeFor(ctx context.Context, business, caseNumber string) (t queue.Ticket, ahead int, err error) {
 	var res TakeResponse
-	err = c.do(ctx, c.hc, http.MethodPost, PathTickets, TakeRequest{Business: business}, &res)
+	err = c.do(ctx, c.hc, http.MethodPost, PathTickets, TakeRequest{Business: business, Case: caseNumber}, &res)
 	if err == nil {
 		return res.Ticket, res.Ahead, nil
 	}
@@ -157,14 +162,14 @@ func (c *Client) Take(ctx context.Context, business string) (t queue.Ticket, ahe
 		return queue.Ticket{}, 0, err
 	}
 	c.cfg.Log.Warn("hall service unreachable; number from this device's block", "err", err)
-	t, oerr := c.takeOwn(business)
+	t, oerr := c.takeOwn(business, caseNumber)
 	if oerr != nil {
 		return queue.Ticket{}, 0, fmt.Errorf("%w (%v)", oerr, err)
 	}
 	return t, -1, nil
 }
 
-func (c *Client) takeOwn(business string) (queue.Ticket, error) {
+func (c *Client) takeOwn(business, caseNumber string) (queue.Ticket, error) {
 	prefix, err := queue.PrefixOf(c.cfg.Businesses, business)
 	if err != nil {
 		return queue.Ticket{}, err
@@ -192,7 +197,7 @@ func (c *Client) takeOwn(business string) (queue.Ticket, error) {
 			return ErrBlockUsed
 		}
 		t = queue.Ticket{Day: day, Number: queue.Number(prefix, n), Business: business,
-			Source: c.cfg.Device, Offline: true, Status: queue.Waiting, TakenAt: now.UTC()}
+			Source: c.cfg.Device, Offline: true, Status: queue.Waiting, TakenAt: now.UTC(), Case: caseNumber}
 		raw, _ := json.Marshal(t)
 		if err := b.Put([]byte("out/"+day+"/"+t.Number), raw); err != nil {
 			return err

@@ -327,3 +327,34 @@ func TestInvitationReachesTheKioskAndRatedComesBack(t *testing.T) {
 		t.Fatalf("no kiosk named: %v", err)
 	}
 }
+
+// A number taken about a kiosk case names it at the window that calls it, from the service or
+// from the kiosk's own block after the take-in; a malformed case number is refused.
+func TestTicketNamesItsCase(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	kiosk, window := r.client("K001", r.key), r.client("W001", r.key)
+	if _, err := kiosk.EnsureBlock(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if tk, _, err := kiosk.TakeFor(ctx, "社会救助", "261124-K001-007"); err != nil || tk.Case != "261124-K001-007" {
+		t.Fatalf("online: %+v %v", tk, err)
+	}
+	r.stop()
+	if tk, _, err := kiosk.TakeFor(ctx, "社会救助", "261124-K001-008"); err != nil || !tk.Offline || tk.Case != "261124-K001-008" {
+		t.Fatalf("own block: %+v %v", tk, err)
+	}
+	r.start(r.addr)
+	if n, err := kiosk.FlushOffline(ctx); err != nil || n != 1 {
+		t.Fatalf("take-in: %d %v", n, err)
+	}
+	for _, want := range []string{"261124-K001-007", "261124-K001-008"} {
+		if c, err := window.CallNext(ctx, "1", nil); err != nil || c.Case != want {
+			t.Fatalf("called %+v %v, want case %s", c, err, want)
+		}
+	}
+	var re *RefusedError
+	if _, _, err := kiosk.TakeFor(ctx, "社会救助", "K001;DROP"); !errors.As(err, &re) || re.Code != "bad_case" {
+		t.Fatalf("bad case: %v", err)
+	}
+}

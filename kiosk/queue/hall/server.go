@@ -138,6 +138,8 @@ func (s *Server) signed(h handler) http.HandlerFunc {
 // TakeRequest asks for a number.
 type TakeRequest struct {
 	Business string `json:"business"`
+	// Case is the kiosk case the resident comes to the window about (optional).
+	Case string `json:"case,omitempty"`
 }
 
 // TakeResponse is the number and how many wait before it.
@@ -151,7 +153,13 @@ func (s *Server) take(w http.ResponseWriter, r *http.Request, device string, bod
 	if !s.decode(w, body, &req) {
 		return
 	}
-	t, err := s.cfg.Queue.Take(req.Business, device)
+	if req.Case != "" {
+		if n, err := casenum.Parse(req.Case, time.UTC); err != nil || n.String() != req.Case {
+			s.fail(w, http.StatusBadRequest, "bad_case", "case is not a case number")
+			return
+		}
+	}
+	t, err := s.cfg.Queue.TakeFor(req.Business, device, req.Case)
 	if err != nil {
 		s.refuse(w, device, "take", err)
 		return

@@ -65,6 +65,10 @@ type Finder interface {
 // Tickets numbers and lays out queue tickets.
 type Tickets interface {
 	TakeTicket(business string) (localdb.Ticket, []byte, error)
+	// TakeTicketFor takes a number for the window about a case just submitted (容缺补齐), in the
+	// business TicketBusiness gives for its item.
+	TakeTicketFor(business, caseNumber string) (localdb.Ticket, []byte, error)
+	TicketBusiness(itemCode string) string
 }
 
 // Messages stores a resident's message.

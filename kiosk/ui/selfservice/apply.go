@@ -403,6 +403,15 @@ func (p *applyPage) doneScreen() ui.Screen {
 	if reprint != nil {
 		rows = append(rows, reprint)
 	}
+	if len(c.Missing) > 0 {
+		// 容缺: what is missing is handed in at the window; the number names the case there.
+		rows = append(rows, sh.Button(a.TicketForMissing, nil, false, func() {
+			tp := newTicketPage(p.a)
+			tp.caseNumber = c.Number
+			sh.Show(tp)
+			tp.take(p.a.d.Service.TicketBusiness(c.ItemCode))
+		}))
+	}
 	rate := sh.Button(a.Rate, theme.ConfirmIcon(), true, func() {
 		sh.Replace(&ratingPage{a: p.a, r: &flow.Rating{Case: c.Number}})
 	})

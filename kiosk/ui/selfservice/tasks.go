@@ -152,6 +152,8 @@ func (p *lookupPage) withReplies(first fyne.CanvasObject) fyne.CanvasObject {
 type ticketPage struct {
 	a *App
 	t *flow.Ticket
+	// caseNumber is the case the resident takes the number for (to hand in what was missing).
+	caseNumber string
 }
 
 func newTicketPage(a *App) *ticketPage { return &ticketPage{a: a, t: &flow.Ticket{}} }
@@ -189,7 +191,7 @@ func (p *ticketPage) Screen() ui.Screen {
 
 func (p *ticketPage) take(business string) {
 	sh := p.a.sh
-	tk, job, err := p.a.d.Service.TakeTicket(business)
+	tk, job, err := p.a.d.Service.TakeTicketFor(business, p.caseNumber)
 	if err != nil {
 		sh.Log.Error("take ticket", "err", err)
 		p.t.Problem = sh.S.Apply.SubmitFailed

@@ -242,7 +242,7 @@ type hallStub struct {
 	err    error
 }
 
-func (s hallStub) Take(context.Context, string) (queue.Ticket, int, error) {
+func (s hallStub) TakeFor(context.Context, string, string) (queue.Ticket, int, error) {
 	return s.ticket, s.ahead, s.err
 }
 
@@ -268,4 +268,33 @@ func TestTicketWhileTheHallQueueIsAway(t *testing.T) {
 			t.Fatalf("no number to give: %q", h.labels())
 		}
 	})
+}
+
+// caseStub is the hall's queue that keeps the case a number was taken for.
+type caseStub struct{ got *string }
+
+func (s caseStub) TakeFor(_ context.Context, business, caseNumber string) (queue.Ticket, int, error) {
+	*s.got = caseNumber
+	return queue.Ticket{Day: "2026-03-02", Number: "A007", Business: business, Case: caseNumber}, 2, nil
+}
+
+// 容缺: a resident who submitted without some materials takes a number to hand them in at the
+// window from the end of the application; the number names the case, so the window that calls it
+// finds the case.
+func TestTicketForMissingMaterials(t *testing.T) {
+	h := newHarness(t, opts{})
+	var got string
+	h.svc.Hall = caseStub{got: &got}
+	h.toCard()
+	h.lay(idcard.SampleCards()[0])
+	h.answerDibao()
+	h.submit()
+	number := h.flow().Case.Number
+	h.shot("done-missing")
+	h.tapText(h.s.Apply.TicketForMissing)
+	h.await()
+	h.want(ScreenTicket)
+	if got != number || !h.shows("A007") || !h.shows("社会救助") {
+		t.Fatalf("ticket for case %q (want %q): %q", got, number, h.texts())
+	}
 }

@@ -213,6 +213,14 @@ func (a *App) showIntake() {
 
 func (a *App) showCases() { a.sh.Root(newCasesPage(a)) }
 
+// findCase opens 办件 on a search for one case number (here, else at the township).
+func (a *App) findCase(number string) {
+	p := newCasesPage(a)
+	p.query.SetText(number)
+	a.sh.Root(p)
+	p.find(number)
+}
+
 // continueKiosk takes a kiosk's case on at 受理.
 func (a *App) continueKiosk(d *intake.Draft) {
 	if a.intake == nil {

@@ -58,6 +58,12 @@ func (p *queuePage) Screen() ui.Screen {
 	}
 	if cur := me.Current; cur != nil {
 		left = append(left, ui.Para(d.Serving), sh.Text(cur.Number, 4, ui.ColPrimary), ui.Para(cur.Business))
+		if cur.Case != "" && a.d.Intake != nil { // the resident applied at a kiosk: their case is a click away
+			number := cur.Case
+			left = append(left, container.NewBorder(nil, nil, nil,
+				sh.Button(sh.S.Intake.OpenCase, nil, false, func() { a.d.Desk.Touch(); a.findCase(number) }),
+				widget.NewLabel(fmt.Sprintf(sh.S.Intake.TicketCase, number))))
+		}
 	} else {
 		left = append(left, ui.Para(d.ServingNone), sh.Text("—", 4, ui.ColPrimary))
 	}

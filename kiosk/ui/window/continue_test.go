@@ -92,3 +92,23 @@ func containsAll(s string, subs ...string) bool {
 	}
 	return true
 }
+
+// A resident who applied at a kiosk took a number to hand in what was missing: calling it shows
+// their case's number, and one click searches 办件 for it.
+func TestCalledTicketLeadsToTheKioskCase(t *testing.T) {
+	h := newHarness(t, sizes[0])
+	h.setUp()
+	h.signIn()
+	if _, err := h.q.TakeFor("社会救助", "K001", "260302-K001-004"); err != nil {
+		t.Fatal(err)
+	}
+	h.until("waiting", func() bool { return h.synced() && h.shows(fmt.Sprintf(h.s.Desk.Waiting, 1)) })
+	h.tap(h.s.Desk.CallNext)
+	h.until("called", func() bool { return h.shows(fmt.Sprintf(h.s.Intake.TicketCase, "260302-K001-004")) })
+	h.shot("queue-ticket-case")
+	h.tap(h.s.Intake.OpenCase)
+	h.until("searched", func() bool { return h.screen() == ScreenCases && h.shows(h.s.Intake.NoneFound) })
+	if h.field(0).Text != "260302-K001-004" {
+		t.Fatalf("search field holds %q", h.field(0).Text)
+	}
+}

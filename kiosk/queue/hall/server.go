@@ -24,16 +24,16 @@ import (
 
 // Paths of the service.
 const (
-	PathTickets   = "/hall/v1/tickets"
-	PathTakeIn    = "/hall/v1/tickets/in"
-	PathSlot      = "/hall/v1/slot"
-	PathState     = "/hall/v1/state"
-	PathEvents    = "/hall/v1/events"
-	pathWindow    = "/hall/v1/windows/"
-	pathReturned  = "/hall/v1/returned"
+	PathTickets  = "/hall/v1/tickets"
+	PathTakeIn   = "/hall/v1/tickets/in"
+	PathSlot     = "/hall/v1/slot"
+	PathState    = "/hall/v1/state"
+	PathEvents   = "/hall/v1/events"
+	pathWindow   = "/hall/v1/windows/"
+	pathReturned = "/hall/v1/returned"
 	// PathInvite is a window's 邀请评价 on the kiosk beside it; PathRated the kiosk's word back.
-	PathInvite = "/hall/v1/invitations"
-	PathRated  = "/hall/v1/invitations/rated"
+	PathInvite    = "/hall/v1/invitations"
+	PathRated     = "/hall/v1/invitations/rated"
 	maxBody       = 64 << 10
 	defaultSkew   = 10 * time.Minute
 	eventKeepOpen = 15 * time.Second

@@ -241,6 +241,7 @@ type Strings struct {
 		Invite     string `toml:"invite"`
 		Invited    string `toml:"invited"`
 		Rated      string `toml:"rated"`
+		ProxyRates string `toml:"proxy_rates"`
 	} `toml:"followup"`
 	// Facing is the window's resident-facing screen (评价屏).
 	Facing struct {

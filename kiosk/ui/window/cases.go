@@ -329,7 +329,11 @@ func (p *casePage) Screen() ui.Screen {
 	}
 	right = append(right, container.NewGridWithColumns(2, buttons...))
 	if a.d.Invite != nil && a.d.Rated != nil {
-		if a.d.Rated(c.Number) {
+		if c.Proxy {
+			// The resident rates, not the proxy at the window: at a kiosk with their own card, or
+			// when the follow-up call asks them.
+			right = append(right, widget.NewLabel(sh.S.FollowUp.ProxyRates))
+		} else if a.d.Rated(c.Number) {
 			right = append(right, widget.NewLabel(sh.S.FollowUp.Rated))
 		} else {
 			right = append(right, sh.Button(sh.S.FollowUp.Invite, nil, false, func() {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
 	"hallkiosk/drivers/idcard"
@@ -22,7 +23,13 @@ import (
 // the township, 继续办理 opens it at 受理 with what the kiosk took, the card handed in is ticked and
 // 受理 takes it on under the kiosk's number. With the township unreachable the search says so.
 func TestContinueAKioskCase(t *testing.T) {
-	h := newHarness(t, sizes[0])
+	for _, size := range sizes {
+		t.Run(fmt.Sprint(size.Width), func(t *testing.T) { continueAKioskCase(t, size) })
+	}
+}
+
+func continueAKioskCase(t *testing.T, size fyne.Size) {
+	h := newHarness(t, size)
 	s := h.s.Intake
 	tw := kiosktest.NewTownship(t)
 	kioskClient, _ := tw.Enrol(t, "王上村")

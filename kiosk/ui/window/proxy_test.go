@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -82,6 +83,13 @@ func TestProxyAtTheWindow(t *testing.T) {
 					t.Fatalf("the screen shows %q whole", x)
 				}
 			}
+			// The resident rates, not the proxy: no 邀请评价 on a proxy's case.
+			h.tap(s.NavCases)
+			h.until("worklist", func() bool { return h.shows(cs[0].Number) })
+			test.Tap(h.buttonStarting(cs[0].Number))
+			if !h.shows(h.s.FollowUp.ProxyRates) || h.shows(h.s.FollowUp.Invite) {
+				t.Fatalf("a proxy's case offers 邀请评价: %q", h.texts())
+			}
 		})
 	}
 }
@@ -90,7 +98,13 @@ func TestProxyAtTheWindow(t *testing.T) {
 // the other; a date in the future is refused by name. The window's worker then sees both waiting
 // to be forwarded, and past the date they are overdue.
 func TestBatchFromHomeVisits(t *testing.T) {
-	h := newHarness(t, sizes[0])
+	for _, size := range sizes {
+		t.Run(fmt.Sprint(size.Width), func(t *testing.T) { batchFromHomeVisits(t, size) })
+	}
+}
+
+func batchFromHomeVisits(t *testing.T, size fyne.Size) {
+	h := newHarness(t, size)
 	s := h.s.Intake
 	h.setUp()
 	if _, err := h.desk.SignIn("S01", "258036"); err != nil {

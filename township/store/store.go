@@ -543,15 +543,11 @@ func (s *Store) apply(tx *bolt.Tx, dev Device, it api.Item, now time.Time) (stri
 		if err := json.Unmarshal(it.Payload, &p); err != nil {
 			return "", "", err
 		}
-		var c Case
-		ok, err := localdb.GetJSON(tx, bCases, []byte(p.Number), &c)
-		switch {
-		case err != nil:
+		c, why, err := villageCase(tx, dev, p.Number, "a step is sent after its case")
+		if err != nil {
 			return "", "", err
-		case !ok:
-			return rejected("no case %s here: a step is sent after its case", p.Number)
-		case c.Village != dev.Village:
-			return rejected("case %s is a case of another village", p.Number)
+		} else if why != "" {
+			return rejected("%s", why)
 		}
 		if c.Life == "" {
 			c.Life = "received" // a case taken before the township kept the hall's steps
@@ -611,16 +607,13 @@ func (s *Store) apply(tx *bolt.Tx, dev Device, it api.Item, now time.Time) (stri
 		if err := json.Unmarshal(it.Payload, &p); err != nil {
 			return "", "", err
 		}
-		var c Case
-		ok, err := localdb.GetJSON(tx, bCases, []byte(p.Number), &c)
-		switch {
-		case err != nil:
+		c, why, err := villageCase(tx, dev, p.Number, "it is amended after it came")
+		if err != nil {
 			return "", "", err
-		case !ok:
-			return rejected("no case %s here: it is amended after it came", p.Number)
-		case c.Village != dev.Village:
-			return rejected("case %s is a case of another village", p.Number)
-		case !api.ContinuableLife(c.Life):
+		} else if why != "" {
+			return rejected("%s", why)
+		}
+		if !api.ContinuableLife(c.Life) {
 			return rejected("case %s stands at %s: only a case not yet taken on is amended", p.Number, c.Life)
 		}
 		raw, err := s.sealer.Open(c.Sealed, "case/"+c.Number)
@@ -913,6 +906,21 @@ func (s *Store) Cases(village string) ([]Case, error) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Received.After(out[j].Received) })
 	return out, nil
+}
+
+// villageCase reads the case a hall's record is about; why says why the record is refused: not here yet (after says what comes first), or another village's.
+func villageCase(tx *bolt.Tx, dev Device, number, after string) (Case, string, error) {
+	var c Case
+	ok, err := localdb.GetJSON(tx, bCases, []byte(number), &c)
+	switch {
+	case err != nil:
+		return Case{}, "", err
+	case !ok:
+		return Case{}, fmt.Sprintf("no case %s here: %s", number, after), nil
+	case c.Village != dev.Village:
+		return Case{}, fmt.Sprintf("case %s is a case of another village", number), nil
+	}
+	return c, "", nil
 }
 
 // FindCases is what a window of village may continue: kiosk cases not yet taken on, by number

@@ -51,6 +51,8 @@ func TestBadFilesNameFileLineAndField(t *testing.T) {
 		{"too short", "[ui]\n  idle_timeout = \"5s\"\n", "ui.idle_timeout", 2},
 		{"wrong type", "fullscreen = \"yes\"\n", "fullscreen", 1},
 		{"empty hall", "[hall]\nname = \"  \"\n", "hall.name", 2},
+		{"forward days", "[window]\nforward_days = 30\n", "window.forward_days", 2},
+		{"facing kiosk", "[window]\nfacing_kiosk = \"K001 K002\"\n", "window.facing_kiosk", 2},
 		{"syntax", "mode = \"window\n", "", 1},
 		{"calls without a queue", "[voice]\ncalls = true\n", "voice.calls", 2},
 	}

@@ -1,7 +1,6 @@
 package intake
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -18,14 +17,6 @@ import (
 // DefaultForwardDays is the working days a 网格员 has from a home visit to forward what they
 // collected to the township, where the county sets no other number.
 const DefaultForwardDays = 3
-
-// CheckForwardDays refuses a configured number of forwarding days outside 1-15.
-func CheckForwardDays(n int) error {
-	if n < 1 || n > 15 {
-		return fmt.Errorf("forward_days %d: must be 1-15 working days", n)
-	}
-	return nil
-}
 
 // RelationStaff is the relation of a proxy who is the hall's own staff, by role: a 网格员 (agent
 // role) or any other member of staff acting as 代办员.

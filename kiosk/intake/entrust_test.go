@@ -175,11 +175,3 @@ func endOfDay(t time.Time) time.Time {
 	y, m, d := t.Date()
 	return time.Date(y, m, d, 23, 59, 59, 0, t.Location())
 }
-
-func TestForwardDays(t *testing.T) {
-	for n, ok := range map[int]bool{0: false, 1: true, 3: true, 15: true, 16: false} {
-		if err := CheckForwardDays(n); (err == nil) != ok {
-			t.Errorf("forward days %d: %v", n, err)
-		}
-	}
-}

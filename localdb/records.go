@@ -195,6 +195,9 @@ type Disclosure struct {
 	From        time.Time `json:"from"`
 	Until       time.Time `json:"until"`
 	PublishedAt time.Time `json:"published_at"`
+	// Raw is the item as the township published it (a table's rows, a roster, an approval
+	// record's steps): kiosk/wall reads it; the fields above are what every version understands.
+	Raw json.RawMessage `json:"raw,omitempty"`
 }
 
 // Staff is a hall worker who can sign in at the window; PassHash is argon2id, never the PIN.
@@ -739,7 +742,7 @@ func (db *DB) ApplyChanges(changes []Change, cursor uint64) (skipped []string, e
 			case "disclosure":
 				var d Disclosure
 				if err = json.Unmarshal(ch.Payload, &d); err == nil {
-					d.V = disclosureVersion
+					d.V, d.Raw = disclosureVersion, append(json.RawMessage(nil), ch.Payload...)
 					err = PutJSON(tx, bucketDisclosure, []byte(ch.Key), d)
 				}
 			case "disclosure_withdraw":
@@ -933,4 +936,29 @@ func (db *DB) NextNumber(counter string) (uint64, error) {
 		return 0, fmt.Errorf("store %s: counter %s: %w", db.path, counter, err)
 	}
 	return n, nil
+}
+
+// keyWallKnown keeps, in the meta bucket, what the wall last knew to be current while its clock
+// was trusted: after a power cut with a clock that cannot be trusted, that is what it shows.
+var keyWallKnown = []byte("wall_known")
+
+// WallKnown reads the disclosure items the wall last knew to be current.
+func (db *DB) WallKnown() ([]string, error) {
+	var ids []string
+	err := db.view(func(tx *bolt.Tx) error {
+		if raw := tx.Bucket(bucketMeta).Get(keyWallKnown); raw != nil {
+			return json.Unmarshal(raw, &ids)
+		}
+		return nil
+	})
+	return ids, err
+}
+
+// SetWallKnown keeps what the wall knows to be current now.
+func (db *DB) SetWallKnown(ids []string) error {
+	raw, err := json.Marshal(ids)
+	if err != nil {
+		return err
+	}
+	return db.update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put(keyWallKnown, raw) })
 }

@@ -310,3 +310,22 @@ func TestRetentionPurgeWithMovedClock(t *testing.T) {
 	}
 	_ = path
 }
+
+func TestWallKnownKept(t *testing.T) {
+	db, _, path := openSealed(t)
+	if ids, err := db.WallKnown(); err != nil || len(ids) != 0 {
+		t.Fatalf("fresh: %v %v", ids, err)
+	}
+	if err := db.SetWallKnown([]string{"cw-2026-10", "tz-fire"}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	db2, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db2.Close()
+	if ids, err := db2.WallKnown(); err != nil || len(ids) != 2 || ids[0] != "cw-2026-10" || ids[1] != "tz-fire" {
+		t.Fatalf("after reopening: %v %v", ids, err)
+	}
+}

@@ -88,7 +88,25 @@ type Config struct {
 		// ForwardDays is how many working days a 网格员 has from a home visit to forward what was
 		// collected to the township (1-15).
 		ForwardDays int `toml:"forward_days"`
+		// WallScreen: the window PC drives the hall's wall (村务公开) as a second window, full
+		// screen on the second display, instead of a separate disclosure device.
+		WallScreen bool `toml:"wall_screen"`
 	} `toml:"window"`
+	// Wall is the village affairs wall (mode disclosure, or [window] wall_screen).
+	Wall struct {
+		// ScreenInches and DistanceM size the type: body text is 9 mm tall for each metre of
+		// reading distance (45 mm at 5 m: 71 px on a 55-inch screen with 1080 lines).
+		ScreenInches float64 `toml:"screen_inches"`
+		DistanceM    float64 `toml:"distance_m"`
+		// RTCTrusted: the device's battery-backed clock is good; display periods may go by it until
+		// a check against the township finds it off.
+		RTCTrusted bool `toml:"rtc_trusted"`
+		// OnHours is when the screen is on, "07:00-21:00"; empty: always.
+		OnHours string `toml:"on_hours"`
+		// Dwell is how long a page stands; Urgent how long an urgent notice's banner interrupts.
+		Dwell  Duration `toml:"dwell"`
+		Urgent Duration `toml:"urgent"`
+	} `toml:"wall"`
 	Voice struct {
 		Calls   bool   `toml:"calls"`
 		Prompts bool   `toml:"prompts"`
@@ -111,6 +129,21 @@ type Config struct {
 
 	// Source names where the values came from, for logs: a path or "built-in defaults".
 	Source string `toml:"-"`
+}
+
+// OnHours reads screen-on hours "07:00-21:00" as times of day; empty is always on (0, 0).
+func OnHours(s string) (from, until time.Duration, err error) {
+	if strings.TrimSpace(s) == "" {
+		return 0, 0, nil
+	}
+	a, b, ok := strings.Cut(s, "-")
+	pa, err1 := time.Parse("15:04", strings.TrimSpace(a))
+	pb, err2 := time.Parse("15:04", strings.TrimSpace(b))
+	if !ok || err1 != nil || err2 != nil || !pb.After(pa) {
+		return 0, 0, fmt.Errorf("%q: write the hours as 07:00-21:00, the end after the start", s)
+	}
+	tod := func(t time.Time) time.Duration { return time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute }
+	return tod(pa), tod(pb), nil
 }
 
 // Duration is a time.Duration written as "90s" in TOML.
@@ -288,6 +321,21 @@ func (c *Config) validate() error {
 	}
 	if c.Window.FollowUpDays != 0 && (c.Window.FollowUpDays < 1 || c.Window.FollowUpDays > 15) {
 		return bad("window.followup_days", "%d: local rules give 1 to 15 working days", c.Window.FollowUpDays)
+	}
+	if c.Wall.ScreenInches < 20 || c.Wall.ScreenInches > 150 {
+		return bad("wall.screen_inches", "%g is not a wall screen's diagonal in inches (20-150)", c.Wall.ScreenInches)
+	}
+	if c.Wall.DistanceM < 1 || c.Wall.DistanceM > 20 {
+		return bad("wall.distance_m", "%g is not a reading distance in metres (1-20)", c.Wall.DistanceM)
+	}
+	if _, _, err := OnHours(c.Wall.OnHours); err != nil {
+		return bad("wall.on_hours", "%v", err)
+	}
+	if c.Wall.Dwell.Duration < 5*time.Second {
+		return bad("wall.dwell", "%s is too short to read a page; use at least 5s", c.Wall.Dwell.Duration)
+	}
+	if c.Window.WallScreen && c.Window.FacingScreen {
+		return bad("window.wall_screen", "a window PC has one second display: the wall or the resident's screen (facing_screen), not both")
 	}
 	if k := c.Window.FacingKiosk; len(k) > 16 || strings.ContainsAny(k, " \t\n/") {
 		return bad("window.facing_kiosk", "%q is not a kiosk's code (like K001, as township devices shows it)", k)

@@ -30,6 +30,9 @@ type Sender struct {
 	Log         *slog.Logger
 	// Sent, when set, hears the outcome of every attempt (tests wait on it).
 	Sent func(error)
+	// Measured is told each comparison of this clock with the township's (when, and how far off):
+	// the wall takes display periods from the clock only while such a check is recent and small.
+	Measured func(at time.Time, skew time.Duration)
 }
 
 func (s *Sender) defaults() {
@@ -86,6 +89,9 @@ func (s *Sender) Send(ctx context.Context) error {
 	}
 	t1 := s.Clock.Now()
 	skew := t0.Add(t1.Sub(t0) / 2).Sub(info.Time)
+	if s.Measured != nil {
+		s.Measured(t1, skew)
+	}
 	h, err := s.Beat(ctx, skew)
 	if err != nil {
 		return err

@@ -93,10 +93,8 @@ type Strings struct {
 		ApplyLater          string `toml:"apply_later"`
 	} `toml:"guide"`
 	Mode struct {
-		WindowTitle     string `toml:"window_title"`
-		WindowBody      string `toml:"window_body"`
-		DisclosureTitle string `toml:"disclosure_title"`
-		DisclosureBody  string `toml:"disclosure_body"`
+		WindowTitle string `toml:"window_title"`
+		WindowBody  string `toml:"window_body"`
 	} `toml:"mode"`
 	Error struct {
 		Store   string `toml:"store"`
@@ -517,6 +515,33 @@ type Strings struct {
 		NotYetUploaded   string `toml:"not_yet_uploaded"`
 		Amended          string `toml:"amended"`
 	} `toml:"intake"`
+	// Wall is the village affairs wall (村务公开).
+	Wall struct {
+		PartParty       string `toml:"part_party"`
+		PartVillage     string `toml:"part_village"`
+		PartFinance     string `toml:"part_finance"`
+		PartService     string `toml:"part_service"`
+		PartAffairs     string `toml:"part_affairs"`
+		PageOf          string `toml:"page_of"`
+		Total           string `toml:"total"`
+		Serving         string `toml:"serving"`
+		WindowN         string `toml:"window_n"`
+		Urgent          string `toml:"urgent"`
+		ClockMark       string `toml:"clock_mark"`
+		Nothing         string `toml:"nothing"`
+		Publisher       string `toml:"publisher"`
+		Period          string `toml:"period"`
+		Covers          string `toml:"covers"`
+		Yuan            string `toml:"yuan"`
+		StageProposal   string `toml:"stage_proposal"`
+		StageDiscussion string `toml:"stage_discussion"`
+		StageReview     string `toml:"stage_review"`
+		StageResolution string `toml:"stage_resolution"`
+		StagePublished  string `toml:"stage_published"`
+		StageResult     string `toml:"stage_result"`
+		StagePending    string `toml:"stage_pending"`
+		TimeFormat      string `toml:"time_format"`
+	} `toml:"wall"`
 	// Health is the window's panel of devices, uploads and the store.
 	Health struct {
 		Title          string `toml:"title"`

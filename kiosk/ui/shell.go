@@ -32,6 +32,9 @@ type Screen struct {
 	Home bool
 	// Bare is a screen with nowhere to go (placeholders, a broken store): no bottom bar.
 	Bare bool
+	// Full is a screen that draws the whole window itself (the wall): no title bar, no padding;
+	// it is Bare too.
+	Full bool
 	// Back replaces the bottom bar's 返回上一步 (a flow's previous question); nil goes back in
 	// the router's history. NoBack leaves the back button out (after a submission).
 	Back   func()
@@ -282,7 +285,14 @@ func (s *Shell) draw(sc Screen) {
 	if !sc.Home && !sc.Bare {
 		bottom = s.BottomBar(sc)
 	}
+	if sc.Full {
+		sc.Bare = true
+		s.current = sc
+	}
 	content := fyne.CanvasObject(container.NewBorder(top, bottom, nil, nil, container.NewPadded(sc.Body)))
+	if sc.Full {
+		content = sc.Body
+	}
 	if s.held != "" {
 		content = container.NewStack(content, newCover(s, s.held))
 	}

@@ -26,7 +26,8 @@ type Page struct {
 	Item *Item
 	// Page and Pages number a table's pages from 1 ("第 2 / 5 页"); 1 and 1 for anything else.
 	Page, Pages int
-	// Rows are the table rows of this page (a slice of Item.Table.Rows).
+	// Rows are this page's rows: a slice of Item.Table.Rows, or of an approval record's stages as
+	// [stage, date, who, outcome].
 	Rows [][]string
 	// Urgent is an urgent notice interrupting the rotation, drawn with its banner.
 	Urgent bool
@@ -156,21 +157,50 @@ func (r *Rotation) rowsPerPage() int {
 	return 10
 }
 
-// pages is how many pages an item takes: a table's rows by RowsPerPage, anything else one.
+// rows are what an item pages over: a table's rows, or an approval record's stages as
+// [stage, date, who, outcome] (a stage still to come has only its name); nil for a notice.
+func rows(it Item) [][]string {
+	switch {
+	case it.Table != nil:
+		return it.Table.Rows
+	case it.Kind == KindApproval:
+		out := make([][]string, len(Stages))
+		for i, st := range Stages {
+			out[i] = []string{st, "", "", ""}
+			if i < len(it.Steps) {
+				s := it.Steps[i]
+				out[i] = []string{st, s.On.Format("2006.01.02"), s.Who, s.Outcome}
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// perPage is how many rows of the item one page holds: a stage takes two lines.
+func (r *Rotation) perPage(it Item) int {
+	if it.Kind == KindApproval {
+		return max(r.rowsPerPage()/2, 1)
+	}
+	return r.rowsPerPage()
+}
+
+// pages is how many pages an item takes: its rows by what a page holds, anything else one.
 func (r *Rotation) pages(it Item) int {
-	if it.Table == nil || len(it.Table.Rows) == 0 {
+	n := len(rows(it))
+	if n == 0 {
 		return 1
 	}
-	per := r.rowsPerPage()
-	return (len(it.Table.Rows) + per - 1) / per
+	per := r.perPage(it)
+	return (n + per - 1) / per
 }
 
 func (r *Rotation) page(it Item, k int, now time.Time) Page {
 	p := Page{Item: &it, Page: k, Pages: r.pages(it), Until: now.Add(r.dwell(it.Part))}
-	if it.Table != nil {
-		per := r.rowsPerPage()
-		lo := min((k-1)*per, len(it.Table.Rows))
-		p.Rows = it.Table.Rows[lo:min(lo+per, len(it.Table.Rows))]
+	if all := rows(it); len(all) > 0 {
+		per := r.perPage(it)
+		lo := min((k-1)*per, len(all))
+		p.Rows = all[lo:min(lo+per, len(all))]
 	}
 	return p
 }

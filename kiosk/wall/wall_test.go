@@ -181,19 +181,23 @@ func TestRotationByPeriodAndPart(t *testing.T) {
 	items[1].Table.Rows = append(items[1].Table.Rows, items[1].Table.Rows...) // 6 rows: 2 pages of 4
 	items[1].Table.Totals = nil
 	r := NewRotation(Schedule{RowsPerPage: 4, Default: 10 * time.Second}, nil)
-	ps, _ := run(r, items, day, true, 7)
-	if got := titles(ps); got != "n1, yj-road, cw-2026-10 1/2, cw-2026-10 2/2, db-2026-q4, n1, yj-road" {
+	ps, _ := run(r, items, day, true, 8)
+	// The approval record pages too: two stages (four lines) a page.
+	if got := titles(ps); got != "n1, yj-road 1/3, yj-road 2/3, yj-road 3/3, cw-2026-10 1/2, cw-2026-10 2/2, db-2026-q4, n1" {
 		t.Fatalf("rotation: %s", got)
 	}
-	if ps[3].Rows[0][0] != "村集体经营收入" || len(ps[3].Rows) != 2 || ps[2].Until.Sub(day) != 30*time.Second {
-		t.Fatalf("second page: %+v", ps[3])
+	if ps[5].Rows[0][0] != "村集体经营收入" || len(ps[5].Rows) != 2 || ps[4].Until.Sub(day) != 50*time.Second {
+		t.Fatalf("second page: %+v", ps[5])
+	}
+	if r := ps[3].Rows; len(r) != 2 || r[0][0] != StagePublished || r[1][0] != StageResult || r[1][1] != "" {
+		t.Fatalf("the last stages (决议公开, then 实施结果公开 still to come): %q", r)
 	}
 	// An hour on, the later notice's period has begun; at its end it is gone again.
-	ps, _ = run(r, items, day.Add(time.Hour), true, 6)
+	ps, _ = run(r, items, day.Add(time.Hour), true, 9)
 	if !strings.Contains(titles(ps), "later") {
 		t.Fatalf("a notice whose period began is not shown: %s", titles(ps))
 	}
-	ps, _ = run(r, items, later.Until, true, 6)
+	ps, _ = run(r, items, later.Until, true, 9)
 	if strings.Contains(titles(ps), "later") || strings.Contains(titles(ps), "db-2026-q4") {
 		t.Fatalf("ended items still shown: %s", titles(ps))
 	}
@@ -213,7 +217,7 @@ func TestUrgentInterruptsAndRejoins(t *testing.T) {
 	}
 	ps, _ := run(r, items, p.Until, true, 4)
 	// It rejoins in its place: first of its part by priority.
-	if got := titles(ps); got != "n1, yj-road, fire, n1" || ps[2].Urgent {
+	if got := titles(ps); got != "n1, yj-road 1/2, yj-road 2/2, fire" || ps[3].Urgent {
 		t.Fatalf("after the banner: %s (urgent again: %v)", got, ps[1].Urgent)
 	}
 }

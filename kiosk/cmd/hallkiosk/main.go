@@ -158,6 +158,7 @@ func run() int {
 	var loop *upload.Loop
 	var svc *apply.Service
 	var speaker *voice.Speaker
+	clocks := &clockChecks{}
 	var hq *hall.Client
 	if db != nil {
 		loop = uploadLoop(db, cfg, clk, log)
@@ -200,7 +201,7 @@ func run() int {
 		hs = healthSource(db, cfg, svc, loop, reader)
 		if loop != nil {
 			hb := &heartbeat.Sender{Client: loop.Client, Health: hs, UpdateState: cfg.Update.State, Version: ver,
-				Interval: cfg.Sync.Heartbeat.Duration, Clock: clk, Started: processStart(), Log: log}
+				Interval: cfg.Sync.Heartbeat.Duration, Clock: clk, Started: processStart(), Log: log, Measured: clocks.set}
 			go hb.Run(ctx)
 		}
 	}
@@ -233,7 +234,7 @@ func run() int {
 	sh := ui.New(ui.Deps{App: a, Window: w, Strings: strs, Clock: clk, Log: log, Hall: cfg.Hall.Name,
 		DPI: cfg.UI.ScreenDPI, Desk: cfg.Mode == config.ModeWindow, Elder: cfg.UI.ElderMode, IdleTimeout: cfg.UI.IdleTimeout.Duration, Overlay: overlay})
 	start, selfApp := startMode(ctx, sh, cfg, modeDeps{cat: cat, svc: svc, speaker: speaker, db: db, sealer: sealer,
-		hq: hq, clk: clk, loop: loop, reader: reader, health: hs}, storeErr, log)
+		hq: hq, clk: clk, loop: loop, reader: reader, health: hs, clocks: clocks}, storeErr, log)
 	// After an update, this version is on trial: its screens are held until it has shown it works.
 	check := &trial.Check{Dir: cfg.Update.State, Version: ver, DB: db, Health: hs, Clock: clk, Log: log}
 	onTrial := storeErr == nil && check.Pending()
@@ -421,6 +422,7 @@ type modeDeps struct {
 	hq      *hall.Client
 	clk     clock.Clock
 	loop    *upload.Loop   // nil when not enrolled
+	clocks  *clockChecks   // the last check of this clock against the township's
 	reader  *idcard.Poller // nil when none is configured
 	health  *health.Source
 }
@@ -463,10 +465,14 @@ func startMode(ctx context.Context, sh *ui.Shell, cfg *config.Config, md modeDep
 	}
 	switch cfg.Mode {
 	case config.ModeWindow:
-		app := windowMode(ctx, sh, cfg, md, log)
-		return func(string) { app.Start(ctx) }, nil
+		start := windowMode(ctx, sh, cfg, md, log)
+		return func(string) { start() }, nil
 	case config.ModeDisclosure:
-		return func(string) { disclosure.New(sh).Start() }, nil
+		show := func(o fyne.CanvasObject) {
+			sh.Root(ui.PageFunc(func() ui.Screen { return ui.Screen{Name: disclosure.ScreenWall, Full: true, Body: o} }))
+		}
+		wl := wallMode(sh.Window(), show, sh.S, cfg, md, log)
+		return func(string) { wl.Start(ctx) }, nil
 	}
 	d := selfservice.Deps{Catalog: cat, Retention: cfg.Store.Retention.Duration, Township: cfg.Hall.Township}
 	if speaker != nil && cfg.Voice.Prompts {

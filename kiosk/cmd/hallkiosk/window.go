@@ -22,6 +22,7 @@ import (
 	"hallkiosk/kiosk/queue"
 	"hallkiosk/kiosk/staff"
 	"hallkiosk/kiosk/ui"
+	"hallkiosk/kiosk/ui/disclosure"
 	"hallkiosk/kiosk/ui/facing"
 	"hallkiosk/kiosk/ui/window"
 	"hallkiosk/kiosk/usbstick"
@@ -30,7 +31,7 @@ import (
 // windowMode wires the comprehensive window: the staff desk over the store, the hall's queue, the
 // window's own card reader, and the pinyin input's dictionary (loaded in the background: it takes
 // half a second and 17 MB, which only a window PC pays).
-func windowMode(ctx context.Context, sh *ui.Shell, cfg *config.Config, md modeDeps, log *slog.Logger) *window.App {
+func windowMode(ctx context.Context, sh *ui.Shell, cfg *config.Config, md modeDeps, log *slog.Logger) (start func()) {
 	desk := staff.NewDesk(md.db, md.clk, md.sealer.IDIndex, staff.Config{Idle: cfg.Window.StaffIdle.Duration}, log)
 	if code, err := desk.SetupCode(); err != nil {
 		log.Error("staff accounts unreadable", "err", err)
@@ -105,7 +106,25 @@ func windowMode(ctx context.Context, sh *ui.Shell, cfg *config.Config, md modeDe
 		local := d.Rated
 		d.Rated = func(c string) bool { _, ok := rated.Load(c); return ok || local(c) }
 	}
+	var wl *disclosure.Wall
+	if cfg.Window.WallScreen {
+		// The hall's wall as this PC's second window, full screen on the second display.
+		ww := fyne.CurrentApp().NewWindow(sh.S.Wall.PartVillage)
+		if dw, ok := ww.(desktop.Window); ok {
+			dw.RequestFullScreenSecondary()
+		} else {
+			ww.SetFullScreen(true)
+		}
+		ww.SetPadded(false)
+		wl = wallMode(ww, nil, sh.S, cfg, md, log)
+		ww.Show()
+	}
 	app := window.New(sh, d)
 	desk.OnSignOut = func(staff.Session, string) { app.SignedOut() }
-	return app
+	return func() {
+		app.Start(ctx)
+		if wl != nil {
+			wl.Start(ctx)
+		}
+	}
 }

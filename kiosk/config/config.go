@@ -142,7 +142,9 @@ func OnHours(s string) (from, until time.Duration, err error) {
 	if !ok || err1 != nil || err2 != nil || !pb.After(pa) {
 		return 0, 0, fmt.Errorf("%q: write the hours as 07:00-21:00, the end after the start", s)
 	}
-	tod := func(t time.Time) time.Duration { return time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute }
+	tod := func(t time.Time) time.Duration {
+		return time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute
+	}
 	return tod(pa), tod(pb), nil
 }
 

@@ -62,4 +62,3 @@ func Items(db *localdb.DB) ([]Item, []error, error) {
 	}
 	return out, bad, nil
 }
-

@@ -11,8 +11,9 @@ import (
 var legacyParts = map[string]string{"党务": PartParty, "村务": PartVillage, "财务": PartFinance, "服务": PartService, "事务": PartAffairs}
 
 // FromStore reads an item the changes feed stored: the whole item when the township published one
-// (kind, table, steps ...), else a notice of the fields every version has.
-func FromStore(d localdb.Disclosure) (Item, error) {
+// (kind, table, steps ...), else a notice of the fields every version has, published by
+// publisher (the township that sent it).
+func FromStore(d localdb.Disclosure, publisher string) (Item, error) {
 	var it Item
 	if len(d.Raw) > 0 {
 		if err := json.Unmarshal(d.Raw, &it); err != nil {
@@ -20,7 +21,8 @@ func FromStore(d localdb.Disclosure) (Item, error) {
 		}
 	}
 	if it.Kind == "" {
-		it = Item{ID: d.ID, Kind: KindNotice, Title: d.Title, Body: d.Body, From: d.From, Until: d.Until, Published: d.PublishedAt}
+		it = Item{ID: d.ID, Kind: KindNotice, Title: d.Title, Body: d.Body, From: d.From, Until: d.Until, Published: d.PublishedAt,
+			Publisher: publisher}
 		it.Part = legacyParts[d.Category]
 		if it.Part == "" {
 			it.Part = PartVillage
@@ -39,8 +41,9 @@ func FromStore(d localdb.Disclosure) (Item, error) {
 }
 
 // Items reads every stored item the wall may show; one that does not pass Check is left out and
-// reported, never shown (the township checks too; this is the last line).
-func Items(db *localdb.DB) ([]Item, []error, error) {
+// reported, never shown (the township checks too; this is the last line). publisher names the
+// sender of items in the old shape, which carry none.
+func Items(db *localdb.DB, publisher string) ([]Item, []error, error) {
 	ds, err := db.DisclosureItems()
 	if err != nil {
 		return nil, nil, err
@@ -48,7 +51,7 @@ func Items(db *localdb.DB) ([]Item, []error, error) {
 	var out []Item
 	var bad []error
 	for _, d := range ds {
-		it, err := FromStore(d)
+		it, err := FromStore(d, publisher)
 		if err == nil {
 			if r := Check(it); r != nil {
 				err = fmt.Errorf("disclosure %s: %w", d.ID, r)

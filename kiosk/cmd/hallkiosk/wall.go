@@ -44,7 +44,7 @@ func wallMode(win fyne.Window, show func(fyne.CanvasObject), strs *text.Strings,
 	}
 	d := disclosure.Deps{Window: win, Show: show, Strings: strs, Clock: md.clk, Log: log, Hall: cfg.Hall.Name,
 		Items: func() ([]wall.Item, error) {
-			items, bad, err := wall.Items(md.db)
+			items, bad, err := wall.Items(md.db, cfg.Hall.Township)
 			for _, b := range bad {
 				log.Warn("wall: item left out", "err", b)
 			}

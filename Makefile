@@ -7,7 +7,7 @@ BIN     := bin
 VERSION := $(shell cat VERSION)
 LDFLAGS := -X main.version=$(VERSION)
 
-.PHONY: deb deb-test bench-update all setup build demo test unit smoke queue-e2e contract lint screenshots bench-startup bench-devices bench-sync bench-queue bench-screens soak clean golden
+.PHONY: deb deb-test bench-update all setup build demo test unit smoke queue-e2e contract lint screenshots bench-startup bench-devices bench-sync bench-queue bench-wall bench-screens soak clean golden
 
 all: build
 
@@ -90,6 +90,10 @@ bench-screens:
 	@bash build/bench-screens.sh
 
 # A window's call to three displays over 127.0.0.1: p95 and worst, beside one signed state request.
+bench-wall:
+	$(GO) test -run '^$$' -bench 'TablePage|WallMemory' -benchtime 1x ./kiosk/ui/disclosure
+	$(GO) test -run '^$$' -bench TablePage -benchtime 200x ./kiosk/ui/disclosure
+
 bench-queue:
 	$(GO) test -run '^$$' -bench CallToDelivery -benchtime 1000x ./kiosk/queue/hall
 

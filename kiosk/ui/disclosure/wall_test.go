@@ -29,7 +29,7 @@ var wallSizes = []fyne.Size{{Width: 1920, Height: 1080}, {Width: 3840, Height: 2
 var day = time.Date(2026, 11, 24, 9, 30, 0, 0, time.FixedZone("CST", 8*3600))
 
 type harness struct {
-	t       *testing.T
+	t       testing.TB
 	size    fyne.Size
 	win     fyne.Window
 	clk     *clock.Fake
@@ -39,7 +39,7 @@ type harness struct {
 	kept    []string
 }
 
-func newHarness(t *testing.T, size fyne.Size, items []wall.Item) *harness {
+func newHarness(t testing.TB, size fyne.Size, items []wall.Item) *harness {
 	t.Helper()
 	test.NewTempApp(t)
 	h := &harness{t: t, size: size, clk: clock.NewFake(day), items: items, trusted: true}

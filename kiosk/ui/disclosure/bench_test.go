@@ -100,4 +100,3 @@ func BenchmarkWallMemory(b *testing.B) {
 		b.ReportMetric((float64(at100k)-float64(at1k))/(1<<20), "growth-MB")
 	}
 }
-

@@ -4,8 +4,10 @@
 # enrolled with the township on first run. Commands typed here go to devsim (help, place 0, lift,
 # paper out, ...). Beside it, the comprehensive window (综合窗口) in its own window: it hosts the
 # demo hall's queue on 127.0.0.1:8470, which the kiosk's 取号 takes from; its first start prints the
-# one-time code for the first 站长 (also in .demo/window.log). Closing the kiosk window stops
-# everything. Meanwhile, in another terminal:
+# one-time code for the first 站长 (also in .demo/window.log). And the hall's wall (村务公开) in a
+# third window: sample content of every kind (assets/demo/wall, published to the township on first
+# run with dates around today) and the demo queue's now-serving line. Closing the kiosk window
+# stops everything. Meanwhile, in another terminal:
 #   bin/township cases --data .demo/township        (what the kiosk sent)
 #   bin/township set-status CASE done --note 已办结 --data .demo/township
 #   bin/township publish --kind disclosure --key cw1 --data .demo/township assets/...json
@@ -36,7 +38,21 @@ if [ ! -f .demo/window.json ]; then
 fi
 bin/hallkiosk --config .demo/window.toml 2>.demo/window.log &
 win=$!
-trap 'echo quit >&3 2>/dev/null || true; kill $sim $twp $win 2>/dev/null || true; rm -f "$fifo"' EXIT
+# The wall: the village's sample content, published once, then a disclosure-mode hallkiosk.
+printf 'mode = "disclosure"\nfullscreen = false\n[store]\npath = ".demo/wall.db"\ndevice_key = ".demo/wall.key"\n[sync]\ncredential = ".demo/wall.json"\ninterval = "5s"\n[queue]\nurl = "http://127.0.0.1:%s"\n[wall]\non_hours = ""\ndwell = "10s"\n' "$qport" >.demo/wall.toml
+if [ ! -f .demo/wall.json ]; then
+  code=$(bin/township code --village 王上村 --name 王上村便民服务站 --data .demo/township --addr "http://127.0.0.1:$port" | head -1)
+  bin/hallkiosk enrol --config .demo/wall.toml --name 村务公开屏 --township "http://127.0.0.1:$port" --code "$code"
+  from=$(date -d yesterday +%Y-%m-%dT00:00:00%:z); until=$(date -d '+60 days' +%Y-%m-%dT00:00:00%:z)
+  for f in assets/demo/wall/*.json; do
+    sed -e "s/__FROM__/$from/g" -e "s/__UNTIL__/$until/g" "$f" >.demo/wall-item.json
+    bin/township publish --kind disclosure --key "$(basename "$f" .json)" --village 王上村 --data .demo/township \
+      --addr "http://127.0.0.1:$port" .demo/wall-item.json
+  done
+fi
+bin/hallkiosk --config .demo/wall.toml 2>.demo/wall.log &
+wall=$!
+trap 'echo quit >&3 2>/dev/null || true; kill $sim $twp $win $wall 2>/dev/null || true; rm -f "$fifo"' EXIT
 for _ in $(seq 1 50); do grep -q 'setup code\|hall queue service listening' .demo/window.log 2>/dev/null && break; sleep 0.1; done
 if grep -q 'setup code' .demo/window.log; then
   echo "demo: the window's first 站长: $(grep -o 'setup code for the first: .*' .demo/window.log | head -1)"

@@ -20,6 +20,9 @@ import (
 	"hallkiosk/kiosk/wall"
 )
 
+// emptyRecheck is how soon an empty wall looks again for content and a trusted clock.
+const emptyRecheck = 5 * time.Second
+
 // ScreenWall is the name of the wall's one screen, for logs and the frame probe.
 const ScreenWall = "wall"
 
@@ -144,6 +147,11 @@ func (w *Wall) Turn() {
 	until := w.page.Until
 	if until.IsZero() || !until.After(now) {
 		until = now.Add(20 * time.Second)
+	}
+	if w.page.Item == nil && !w.page.Off && until.Sub(now) > emptyRecheck {
+		// Nothing to show yet (a first start before the clock is checked or the content came):
+		// look again soon rather than a page's whole dwell later.
+		until = now.Add(emptyRecheck)
 	}
 	if w.timer != nil {
 		w.timer.Stop()

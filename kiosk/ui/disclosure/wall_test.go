@@ -184,3 +184,19 @@ func TestWallPages(t *testing.T) {
 		})
 	}
 }
+
+// A wall that starts before its clock is checked shows nothing and looks again within seconds,
+// not a page's dwell later; once the clock is trusted the content comes up.
+func TestEmptyWallLooksAgainSoon(t *testing.T) {
+	h := newHarness(t, wallSizes[0], sample())
+	h.trusted = false
+	h.w.Start(t.Context())
+	if p := h.w.Page(); p.Item != nil || !strings.Contains(h.texts(), "暂无公开内容") {
+		t.Fatalf("untrusted and knowing nothing: %+v", p)
+	}
+	h.trusted = true
+	h.clk.Advance(emptyRecheck)
+	if p := h.w.Page(); p.Item == nil {
+		t.Fatalf("%s after the clock was checked: still empty", emptyRecheck)
+	}
+}

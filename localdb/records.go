@@ -962,3 +962,28 @@ func (db *DB) SetWallKnown(ids []string) error {
 	}
 	return db.update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put(keyWallKnown, raw) })
 }
+
+// keyWallOpen keeps the wall's proof-of-display spans still open (item -> from, to), so a restart
+// goes on with them, or closes them at the last moment they were seen.
+var keyWallOpen = []byte("wall_open")
+
+// WallOpen reads the wall's open proof-of-display spans, as the wall wrote them.
+func (db *DB) WallOpen() ([]byte, error) {
+	var raw []byte
+	err := db.view(func(tx *bolt.Tx) error {
+		raw = append(raw, tx.Bucket(bucketMeta).Get(keyWallOpen)...)
+		return nil
+	})
+	return raw, err
+}
+
+// WallOpenRecord is the wall's open spans as a record, to store with the uploads of the spans
+// that closed, in one transaction.
+func WallOpenRecord(raw []byte) Record {
+	return Record{Bucket: string(bucketMeta), Key: keyWallOpen, Value: raw}
+}
+
+// SetWallOpen stores the wall's open spans when none closed.
+func (db *DB) SetWallOpen(raw []byte) error {
+	return db.update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put(keyWallOpen, raw) })
+}

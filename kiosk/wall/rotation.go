@@ -44,8 +44,10 @@ type Page struct {
 type Rotation struct {
 	S     Schedule
 	known map[string]bool
-	told  map[string]bool
-	last  string // the key of the page last shown
+	// showing is what the last Next put in rotation (nothing while the screen is off).
+	showing []string
+	told    map[string]bool
+	last    string // the key of the page last shown
 }
 
 // NewRotation starts a rotation; known is what was last known to be current (kept by the caller
@@ -110,10 +112,14 @@ func (r *Rotation) Current(items []Item, now time.Time, trusted bool) []Item {
 // so), an urgent notice not yet announced, else the page after the last one shown.
 func (r *Rotation) Next(items []Item, now time.Time, trusted bool) Page {
 	cur := r.Current(items, now, trusted)
+	r.showing = r.showing[:0]
 	if trusted {
 		if off, until := r.offHours(now); off {
 			return Page{Off: true, Until: until}
 		}
+	}
+	for _, it := range cur {
+		r.showing = append(r.showing, it.ID)
 	}
 	for i := range cur {
 		it := cur[i]

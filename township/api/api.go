@@ -176,10 +176,12 @@ const (
 	KindRatingFollowUp = "rating_followup"
 	// KindCaseAmend is a window's corrections and materials on a kiosk's case it takes on.
 	KindCaseAmend = "case_amend"
+	// KindDisplay is the wall's proof of display: an item stood on it from one moment to another.
+	KindDisplay = "display"
 )
 
 // KnownKinds lists the kinds the township takes.
-var KnownKinds = []string{KindCase, KindTicket, KindRating, KindMessage, KindVote, KindCaseStep, KindAudit, KindRatingFollowUp, KindCaseAmend}
+var KnownKinds = []string{KindCase, KindTicket, KindRating, KindMessage, KindVote, KindCaseStep, KindAudit, KindRatingFollowUp, KindCaseAmend, KindDisplay}
 
 // idNumberRun is a run of digits as long as a resident ID number (18, the last maybe X; or the old 15).
 var idNumberRun = regexp.MustCompile(`[0-9]{17}[0-9Xx]|[0-9]{15}`)
@@ -559,6 +561,19 @@ func Validate(kind string, payload []byte) error {
 			c.text(at+".actor", st.Actor, ruleActor)
 			c.text(at+".reason", st.Reason, ruleStepText)
 			c.text(at+".result", st.Result, ruleStepText)
+		}
+	case KindDisplay:
+		var p DisplayPayload
+		if err := dec(&p); err != nil {
+			return err
+		}
+		c.text("item", p.Item, textrule.Required(MaxChangeKey))
+		switch {
+		case c.err != nil:
+		case p.From.IsZero() || p.To.IsZero() || p.To.Before(p.From):
+			c.fail("from and to are required, to not before from")
+		case p.To.Sub(p.From) > 25*time.Hour:
+			c.fail("a span is at most a day (the wall closes its spans at midnight)")
 		}
 	case KindCaseAmend:
 		var p CaseAmendPayload

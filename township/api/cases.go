@@ -96,3 +96,13 @@ func (c *checker) caseAmend(p CaseAmendPayload) {
 		c.text(fmt.Sprintf("received[%d]", i), m, ruleMissing)
 	}
 }
+
+// DisplayPayload is one span of the wall's proof of display: the item (its disclosure key) stood
+// on the wall, in the rotation, from From to To by a clock checked against the township's. Spans
+// close at midnight, when the item leaves the rotation, and when the wall was away (a power cut):
+// the township's list of them shows whether a notice stood for its whole 公示期, and any gap.
+type DisplayPayload struct {
+	Item string    `json:"item"`
+	From time.Time `json:"from"`
+	To   time.Time `json:"to"`
+}

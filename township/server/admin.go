@@ -177,6 +177,15 @@ func (s *Server) admin() {
 			s.reply(w, rs)
 		}
 	})
+	h("GET /admin/display", func(w http.ResponseWriter, r *http.Request) {
+		ds, err := s.cfg.Store.Displays(r.URL.Query().Get("village"), r.URL.Query().Get("item"))
+		if !s.adminErr(w, err) {
+			if ds == nil {
+				ds = []store.Display{}
+			}
+			s.reply(w, ds)
+		}
+	})
 	h("GET /admin/polls/{id}/tally", func(w http.ResponseWriter, r *http.Request) {
 		t, err := s.cfg.Store.Tally(r.PathValue("id"))
 		if !s.adminErr(w, err) {

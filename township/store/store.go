@@ -602,6 +602,13 @@ func (s *Store) apply(tx *bolt.Tx, dev Device, it api.Item, now time.Time) (stri
 			return rejected("case %s is a case of another village", p.CaseNumber)
 		}
 		return api.Accepted, HeldRatingNote, localdb.PutJSON(tx, bHeld, []byte(p.CaseNumber), rec)
+	case api.KindDisplay:
+		var p api.DisplayPayload
+		if err := json.Unmarshal(it.Payload, &p); err != nil {
+			return "", "", err
+		}
+		d := Display{DisplayPayload: p, Device: dev.ID, Village: dev.Village, Received: now}
+		return api.Accepted, "", localdb.PutJSON(tx, bRecords, displayKey(dev.Village, p.Item, p.From, dev.ID), d)
 	case api.KindCaseAmend:
 		var p api.CaseAmendPayload
 		if err := json.Unmarshal(it.Payload, &p); err != nil {
@@ -906,6 +913,47 @@ func (s *Store) Cases(village string) ([]Case, error) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Received.After(out[j].Received) })
 	return out, nil
+}
+
+// Display is one span of a wall's proof of display as the township keeps it.
+type Display struct {
+	api.DisplayPayload
+	Device   string    `json:"device"`
+	Village  string    `json:"village"`
+	Received time.Time `json:"received"`
+}
+
+// displayKey orders a village's spans by item, then time, then wall: a repeat of a span is the
+// same key (kept once).
+func displayKey(village, item string, from time.Time, device string) []byte {
+	return []byte("display/" + village + "/" + item + "/" + from.UTC().Format(time.RFC3339) + "/" + device)
+}
+
+// Displays lists the proof-of-display spans, of one village (or all) and one item (or all), by
+// item, then time: a notice's 公示期 and any gap in it read from top to bottom.
+func (s *Store) Displays(village, item string) ([]Display, error) {
+	prefix := "display/"
+	if village != "" {
+		prefix += village + "/"
+		if item != "" {
+			prefix += item + "/"
+		}
+	}
+	var out []Display
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bRecords).Cursor()
+		for k, v := c.Seek([]byte(prefix)); k != nil && strings.HasPrefix(string(k), prefix); k, v = c.Next() {
+			var d Display
+			if err := json.Unmarshal(v, &d); err != nil {
+				return err
+			}
+			if item == "" || d.Item == item {
+				out = append(out, d)
+			}
+		}
+		return nil
+	})
+	return out, err
 }
 
 // villageCase reads the case a hall's record is about; why says why the record is refused: not here yet (after says what comes first), or another village's.

@@ -11,6 +11,8 @@ import (
 	"hallkiosk/kiosk/text"
 	"hallkiosk/kiosk/ui/disclosure"
 	"hallkiosk/kiosk/wall"
+	"hallkiosk/localdb"
+	"hallkiosk/township/api"
 )
 
 // clockChecks holds the last comparison of this device's clock with the township's (the
@@ -61,6 +63,30 @@ func wallMode(win fyne.Window, show func(fyne.CanvasObject), strs *text.Strings,
 		Inches:   cfg.Wall.ScreenInches, Distance: cfg.Wall.DistanceM}
 	if md.hq != nil {
 		d.Queue = md.hq
+	}
+	open, err := md.db.WallOpen()
+	if err != nil {
+		log.Error("wall: open proof-of-display spans unreadable; starting afresh", "err", err)
+	}
+	d.Proof = wall.NewProof(open)
+	d.Record = func(closed []wall.Span, open []byte) {
+		var ups []localdb.Upload
+		for _, s := range closed {
+			raw, err := s.Payload()
+			if err != nil {
+				log.Error("wall: proof-of-display span", "item", s.Item, "err", err)
+				continue
+			}
+			ups = append(ups, localdb.Upload{Kind: api.KindDisplay, Payload: raw})
+		}
+		if len(ups) == 0 {
+			err = md.db.SetWallOpen(open)
+		} else if _, err = md.db.SubmitAll(localdb.WallOpenRecord(open), ups...); err == nil && md.loop != nil {
+			md.loop.Kick()
+		}
+		if err != nil {
+			log.Error("wall: keeping the proof of display", "err", err)
+		}
 	}
 	return disclosure.New(d)
 }

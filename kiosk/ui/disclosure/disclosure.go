@@ -55,6 +55,10 @@ type Deps struct {
 	Queue Queue
 	// Show puts the drawn page up; nil sets the window's content (a window of the wall's own).
 	Show func(fyne.CanvasObject)
+	// Proof is the proof of display, going on from what a previous run left open; Record keeps
+	// the spans that closed (uploaded) and the open ones, in one go. Nil: no proof kept.
+	Proof  *wall.Proof
+	Record func(closed []wall.Span, open []byte)
 	// Do runs f on the UI goroutine (fyne.Do; tests pass their own).
 	Do func(f func())
 }
@@ -69,7 +73,14 @@ type Wall struct {
 	known   string
 	timer   clock.Timer
 	drawn   fyne.CanvasObject
+	// kept is when the open spans were last recorded, and what was open then.
+	kept     time.Time
+	keptOpen string
 }
+
+// keepOpenEvery is how often the open spans are written while nothing opens or closes: after a
+// crash a span closes at the last moment written, so the record can only under-state a display.
+const keepOpenEvery = 5 * time.Minute
 
 // New builds the wall on its window.
 func New(d Deps) *Wall {
@@ -136,6 +147,7 @@ func (w *Wall) Turn() {
 		trusted := w.d.Trusted != nil && w.d.Trusted(now)
 		w.rot.S.RowsPerPage = LayoutFor(w.d.Window.Canvas().Size(), w.Body()).RowsPerPage
 		w.page = w.rot.Next(items, now, trusted)
+		w.prove(now, trusted && !w.page.Off)
 		if k := join(w.rot.Known()); k != w.known && trusted {
 			w.known = k
 			if w.d.Keep != nil {
@@ -157,6 +169,24 @@ func (w *Wall) Turn() {
 		w.timer.Stop()
 	}
 	w.timer = w.d.Clock.AfterFunc(until.Sub(now), func() { w.d.Do(w.Turn) })
+}
+
+// prove notes what stands on the wall for the proof of display, and records what closed.
+func (w *Wall) prove(now time.Time, trusted bool) {
+	if w.d.Proof == nil || w.d.Record == nil {
+		return
+	}
+	showing := w.rot.Showing()
+	closed := w.d.Proof.Observe(now, showing, trusted)
+	open := w.d.Proof.Open()
+	ids := join(showing)
+	if !trusted {
+		ids = ""
+	}
+	if len(closed) > 0 || ids != w.keptOpen || now.Sub(w.kept) >= keepOpenEvery {
+		w.d.Record(closed, open)
+		w.kept, w.keptOpen = now, ids
+	}
 }
 
 func join(ids []string) string {

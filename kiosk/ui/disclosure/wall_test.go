@@ -200,3 +200,25 @@ func TestEmptyWallLooksAgainSoon(t *testing.T) {
 		t.Fatalf("%s after the clock was checked: still empty", emptyRecheck)
 	}
 }
+
+// The wall keeps its proof of display as the pages turn: a withdrawn item's span closes and is
+// handed to be uploaded; the open spans are handed over to keep.
+func TestWallKeepsProofOfDisplay(t *testing.T) {
+	h := newHarness(t, wallSizes[0], sample())
+	var closed []wall.Span
+	var open []byte
+	h.w.d.Proof = wall.NewProof(nil)
+	h.w.d.Record = func(c []wall.Span, o []byte) { closed, open = append(closed, c...), o }
+	h.w.Start(t.Context())
+	for range 10 {
+		h.clk.Advance(h.w.Page().Until.Sub(h.clk.Now()))
+	}
+	if len(closed) != 0 || !strings.Contains(string(open), "tz-fire") {
+		t.Fatalf("while all stand: closed %v, open %s", closed, open)
+	}
+	h.items = h.items[1:] // the fire notice is withdrawn
+	h.clk.Advance(h.w.Page().Until.Sub(h.clk.Now()))
+	if len(closed) != 1 || closed[0].Item != "tz-fire" || !closed[0].From.Equal(day) || strings.Contains(string(open), "tz-fire") {
+		t.Fatalf("after the withdrawal: closed %+v, open %s", closed, open)
+	}
+}

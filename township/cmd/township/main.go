@@ -49,6 +49,8 @@ const usage = `township: the reference township service for hallkiosk
                                                                  without a PIN (chosen there, see README)
   township ratings [--village V]                                 counted 好差评 ratings of cases
   township tally POLL-ID                                         votes per option (never who voted)
+  township display [--village V] [--item KEY]                    what stood on the halls' walls (村务公开) and
+                                                                 when, with every gap of more than 2 minutes
   township stats
 
 Admin commands talk to the running service at --addr (default http://127.0.0.1:8640) with the token
@@ -230,6 +232,7 @@ func adminCmd(cmd string, args []string, stdout io.Writer) error {
 	kind := fl.String("kind", "", "what to publish")
 	key := fl.String("key", "", "id of what is published")
 	device := fl.String("device", "", "audit: one device's log")
+	item := fl.String("item", "", "display: one item's record")
 	limit := fl.Int("limit", 0, "audit: the newest N lines of each device (0: all)")
 	role := fl.String("role", "", "staff: worker, head, agent or technician")
 	disable := fl.Bool("disable", false, "staff: the account may no longer sign in")
@@ -456,6 +459,30 @@ func adminCmd(cmd string, args []string, stdout io.Writer) error {
 				follow = "(none yet)"
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\n", esc(r.Case), esc(r.Village), r.Grade, stamp(r.RatedAt), esc(strings.Join(r.Reasons, "; ")), esc(follow))
+		}
+	case "display":
+		var ds []store.Display
+		q := url.Values{}
+		if *village != "" {
+			q.Set("village", *village)
+		}
+		if *item != "" {
+			q.Set("item", *item)
+		}
+		if err := c.call("GET", "/admin/display", q, nil, &ds, nil); err != nil {
+			return err
+		}
+		fmt.Fprintln(tw, "VILLAGE\tITEM\tDEVICE\tFROM\tTO")
+		last := map[string]store.Display{} // by village, item and wall
+		for _, d := range ds {
+			k := d.Village + "/" + d.Item + "/" + d.Device
+			// A gap between two spans of one item on one wall: the notice did not stand then
+			// (a power cut, the screen off, a clock that could not be trusted).
+			if p, ok := last[k]; ok && d.From.Sub(p.To) > 2*time.Minute {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t(not shown)\n", esc(d.Village), esc(d.Item), esc(d.Device), stamp(p.To), stamp(d.From))
+			}
+			last[k] = d
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", esc(d.Village), esc(d.Item), esc(d.Device), stamp(d.From), stamp(d.To))
 		}
 	case "tally":
 		if err := need(1, "POLL-ID"); err != nil {

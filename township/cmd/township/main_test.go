@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -246,5 +247,33 @@ func TestStaffCommand(t *testing.T) {
 	}
 	if out, err := tw.run(t, "staff", "0012", "--village", "王上村", "--name", "李社工", "--role", "worker", "--disable"); err != nil || !strings.Contains(out, "disabled") {
 		t.Fatalf("disable: %q %v", out, err)
+	}
+}
+
+// township display lists what stood on a hall's wall and when, and names the gap a power cut left.
+func TestDisplayShowsGaps(t *testing.T) {
+	tw := newTown(t, nil)
+	code, _, _ := tw.st.NewCode("王上村", "", time.Hour)
+	dev, _, err := tw.st.Enrol(code, "村务公开屏", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := func(h, m int) time.Time { return time.Date(2026, 11, 24, h, m, 0, 0, time.UTC) }
+	var items []api.Item
+	for i, sp := range []api.DisplayPayload{{Item: "tz-fire", From: at(1, 0), To: at(3, 0)}, {Item: "tz-fire", From: at(5, 30), To: at(9, 0)},
+		{Item: "db-q4", From: at(1, 0), To: at(9, 0)}} {
+		raw, _ := json.Marshal(sp)
+		items = append(items, api.Item{Key: fmt.Sprint("d", i), Kind: api.KindDisplay, Payload: raw})
+	}
+	if _, err := tw.st.Intake(dev, items, store.Nonce{}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := tw.run(t, "display", "--village", "王上村", "--item", "tz-fire")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 4 || !strings.Contains(lines[2], "(not shown)") || strings.Contains(out, "db-q4") {
+		t.Fatalf("display:\n%s", out)
 	}
 }

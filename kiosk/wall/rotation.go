@@ -18,6 +18,9 @@ type Schedule struct {
 	OnFrom, OnUntil time.Duration
 	// RowsPerPage is how many rows of a table or roster one page holds (by the screen; default 10).
 	RowsPerPage int
+	// NoticePages says how many pages a notice's text takes on the screen (the screen's layout
+	// knows); nil: one.
+	NoticePages func(Item) int
 }
 
 // Page is what stands on the wall now, and until when.
@@ -191,8 +194,12 @@ func (r *Rotation) perPage(it Item) int {
 	return r.rowsPerPage()
 }
 
-// pages is how many pages an item takes: its rows by what a page holds, anything else one.
+// pages is how many pages an item takes: its rows by what a page holds, a notice as the screen
+// says, anything else one.
 func (r *Rotation) pages(it Item) int {
+	if it.Kind == KindNotice && r.S.NoticePages != nil {
+		return max(r.S.NoticePages(it), 1)
+	}
 	n := len(rows(it))
 	if n == 0 {
 		return 1

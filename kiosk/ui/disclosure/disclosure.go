@@ -145,7 +145,9 @@ func (w *Wall) Turn() {
 		w.d.Log.Error("wall content unreadable; keeping the page on show", "err", err)
 	} else {
 		trusted := w.d.Trusted != nil && w.d.Trusted(now)
-		w.rot.S.RowsPerPage = LayoutFor(w.d.Window.Canvas().Size(), w.Body()).RowsPerPage
+		size, body := w.d.Window.Canvas().Size(), w.Body()
+		w.rot.S.RowsPerPage = LayoutFor(size, body).RowsPerPage
+		w.rot.S.NoticePages = func(it wall.Item) int { return NoticePages(w.d.Strings, size, body, it) }
 		w.page = w.rot.Next(items, now, trusted)
 		w.prove(now, trusted && !w.page.Off)
 		if k := join(w.rot.Known()); k != w.known && trusted {

@@ -180,7 +180,11 @@ func (w *canvasWall) draw(f Frame) fyne.CanvasObject {
 		w.text(w.s.Wall.Nothing, b, colDim, pad, line*2, false, false)
 	} else {
 		it := p.Item
-		w.text(fit(it.Title, b, W-x-timeW-2*pad), b, ui.ColOnPrimary, x, 0, false, false)
+		if w.titleFits(*it) {
+			w.text(it.Title, b, ui.ColOnPrimary, x, 0, false, false)
+		} else { // given whole above the text; the band says only the beginning
+			w.text(fit(it.Title, b, W-x-timeW-2*pad), b, ui.ColOnPrimary, x, 0, false, false)
+		}
 		// The publisher line: who, the display period, what a table covers.
 		meta := []string{fmt.Sprintf(w.s.Wall.Publisher, it.Publisher),
 			fmt.Sprintf(w.s.Wall.Period, it.From.Format("2006.01.02"), it.Until.AddDate(0, 0, -1).Format("2006.01.02"))}
@@ -204,21 +208,19 @@ func (w *canvasWall) draw(f Frame) fyne.CanvasObject {
 			}
 		default:
 			y := top + pad/2
-			// A title too long for the band is given whole above the text: a notice's title is
-			// often its message (大风蓝色预警：今晚停止一切室外用火).
-			lines := wrap(it.Body, b, W-2*pad)
-			if fit(it.Title, b, W-x-timeW-2*pad) != it.Title {
-				for _, l := range wrap(it.Title, b, W-2*pad) {
-					w.text(l, b, ui.ColPrimary, pad, y, true, false)
-					y += line
+			lines := w.noticeLines(*it)
+			per := w.noticePerPage()
+			lo := min((p.Page-1)*per, len(lines))
+			for _, l := range lines[lo:min(lo+per, len(lines))] {
+				col := ui.ColText
+				if l.title {
+					col = ui.ColPrimary
 				}
-			}
-			for _, l := range lines {
-				if y+line > bottom {
-					break
-				}
-				w.text(l, b, ui.ColText, pad, y, false, false)
+				w.text(l.text, b, col, pad, y, l.title, false)
 				y += line
+			}
+			if p.Pages > 1 {
+				w.text(fmt.Sprintf(w.s.Wall.PageOf, p.Page, p.Pages), b*minorText, colDim, W-pad, bottom-line*minorText, false, true)
 			}
 		}
 	}
@@ -244,6 +246,60 @@ func hasMoney(t *wall.Table) bool {
 		}
 	}
 	return false
+}
+
+// noticeLine is one line of a notice's page: its text, and whether it is the title given whole.
+type noticeLine struct {
+	text  string
+	title bool
+}
+
+// timeSample is the widest the top band's time gets, so whether a title fits the band does not
+// change from minute to minute.
+const timeSample = "12月31日 23:59"
+
+// titleFits says whether an item's title fits the top band beside its part and the time.
+func (w *canvasWall) titleFits(it wall.Item) bool {
+	b, pad := w.body, w.body*0.5
+	label := partName(w.s, it.Part)
+	if it.Urgent {
+		label = w.s.Wall.Urgent
+	}
+	room := w.size.Width - 2*pad - fyne.MeasureText(label, b, fyne.TextStyle{Bold: true}).Width - pad -
+		fyne.MeasureText(timeSample, b*minorText, fyne.TextStyle{}).Width - 2*pad
+	return fyne.MeasureText(it.Title, b, fyne.TextStyle{}).Width <= room
+}
+
+// noticeLines are a notice's lines as the wall shows them: a title too long for the band first,
+// whole (a notice's title is often its message: 大风蓝色预警：今晚停止一切室外用火), then the text.
+func (w *canvasWall) noticeLines(it wall.Item) []noticeLine {
+	width := w.size.Width - w.body
+	var out []noticeLine
+	if !w.titleFits(it) {
+		for _, l := range wrap(it.Title, w.body, width) {
+			out = append(out, noticeLine{l, true})
+		}
+	}
+	for _, l := range wrap(it.Body, w.body, width) {
+		out = append(out, noticeLine{l, false})
+	}
+	return out
+}
+
+// noticePerPage is how many lines of a notice a page holds, between the publisher line and the
+// page line, with room for the now-serving band whether or not it is there.
+func (w *canvasWall) noticePerPage() int {
+	line := w.body * lineGap
+	room := w.size.Height - line - line*minorText - w.body*0.25 - line*minorText - line
+	return max(int(room/line), 1)
+}
+
+// NoticePages is how many pages a notice takes on a screen of size with body text of body pixels
+// (what wall.Schedule.NoticePages asks).
+func NoticePages(s *text.Strings, size fyne.Size, body float32, it wall.Item) int {
+	w := &canvasWall{s: s, size: size, body: body}
+	per := w.noticePerPage()
+	return max((len(w.noticeLines(it))+per-1)/per, 1)
 }
 
 // table draws the header, this page's rows (striped), and the totals, money right-aligned in 元.

@@ -41,7 +41,8 @@ type harness struct {
 
 func newHarness(t testing.TB, size fyne.Size, items []wall.Item) *harness {
 	t.Helper()
-	test.NewTempApp(t)
+	// The app's theme is the one the wall is measured and painted in (its CJK font), as in main.
+	test.NewTempApp(t).Settings().SetTheme(ui.NewTheme(96, false))
 	h := &harness{t: t, size: size, clk: clock.NewFake(day), items: items, trusted: true}
 	h.win = test.NewTempWindow(t, widget.NewLabel(""))
 	h.win.SetPadded(false)
@@ -220,5 +221,39 @@ func TestWallKeepsProofOfDisplay(t *testing.T) {
 	h.clk.Advance(h.w.Page().Until.Sub(h.clk.Now()))
 	if len(closed) != 1 || closed[0].Item != "tz-fire" || !closed[0].From.Equal(day) || strings.Contains(string(open), "tz-fire") {
 		t.Fatalf("after the withdrawal: closed %+v, open %s", closed, open)
+	}
+}
+
+// A notice longer than a screen pages by itself, and every line of it stands on some page.
+func TestLongNoticePages(t *testing.T) {
+	var paras []string
+	for i := 1; i <= 12; i++ {
+		paras = append(paras, fmt.Sprintf("第%d条：村民应当遵守村规民约，爱护公共设施，维护村容村貌整洁。", i))
+	}
+	long := wall.Item{ID: "cgmy", Kind: wall.KindNotice, Part: wall.PartVillage, Title: "王上村村规民约（2026年修订）", Publisher: "王上村村民委员会",
+		Published: day, From: day, Until: day.AddDate(1, 0, 0), Body: strings.Join(paras, "\n")}
+	h := newHarness(t, wallSizes[0], []wall.Item{long})
+	h.w.Start(t.Context())
+	p := h.w.Page()
+	if p.Pages < 2 {
+		t.Fatalf("12 articles on one page: %+v", p)
+	}
+	seen := map[string]bool{}
+	for k := 1; k <= p.Pages; k++ {
+		if h.w.Page().Page != k || !strings.Contains(h.texts(), fmt.Sprintf("第 %d / %d 页", k, p.Pages)) {
+			t.Fatalf("page %d: %+v", k, h.w.Page())
+		}
+		for i := 1; i <= 12; i++ {
+			if strings.Contains(h.texts(), fmt.Sprintf("第%d条：", i)) {
+				seen[fmt.Sprint(i)] = true
+			}
+		}
+		if k == 2 {
+			h.shot("notice-page-2")
+		}
+		h.clk.Advance(h.w.Page().Until.Sub(h.clk.Now()))
+	}
+	if len(seen) != 12 {
+		t.Fatalf("articles shown: %d of 12", len(seen))
 	}
 }

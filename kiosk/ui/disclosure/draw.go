@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image/color"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -254,9 +255,11 @@ type noticeLine struct {
 	title bool
 }
 
-// timeSample is the widest the top band's time gets, so whether a title fits the band does not
-// change from minute to minute.
-const timeSample = "12月31日 23:59"
+// timeSample is the widest the top band's time gets (the last minute of the year), so whether a
+// title fits the band does not change from minute to minute.
+func (w *canvasWall) timeSample() string {
+	return time.Date(2026, 12, 31, 23, 59, 0, 0, time.UTC).Format(w.s.Wall.TimeFormat)
+}
 
 // titleFits says whether an item's title fits the top band beside its part and the time.
 func (w *canvasWall) titleFits(it wall.Item) bool {
@@ -266,7 +269,7 @@ func (w *canvasWall) titleFits(it wall.Item) bool {
 		label = w.s.Wall.Urgent
 	}
 	room := w.size.Width - 2*pad - fyne.MeasureText(label, b, fyne.TextStyle{Bold: true}).Width - pad -
-		fyne.MeasureText(timeSample, b*minorText, fyne.TextStyle{}).Width - 2*pad
+		fyne.MeasureText(w.timeSample(), b*minorText, fyne.TextStyle{}).Width - 2*pad
 	return fyne.MeasureText(it.Title, b, fyne.TextStyle{}).Width <= room
 }
 

@@ -87,13 +87,8 @@ func windowMode(ctx context.Context, sh *ui.Shell, cfg *config.Config, md modeDe
 	if !cfg.Window.FacingScreen && cfg.Window.FacingKiosk != "" && md.hq != nil && md.svc != nil {
 		// No screen of its own facing the resident: 邀请评价 shows on the kiosk beside the window,
 		// through the hall's queue service, which passes back only that the case was rated.
+		// The window hears it on the queue's event stream it follows anyway (window.App).
 		hq := md.hq
-		var rated sync.Map
-		go hq.Subscribe(ctx, func(e queue.Event) {
-			if e.Rated != nil {
-				rated.Store(e.Rated.Case, true)
-			}
-		}, func(bool) {})
 		d.Invite = func(c string) {
 			go func() {
 				ictx, cancel := context.WithTimeout(ctx, 10*time.Second)
@@ -103,8 +98,6 @@ func windowMode(ctx context.Context, sh *ui.Shell, cfg *config.Config, md modeDe
 				}
 			}()
 		}
-		local := d.Rated
-		d.Rated = func(c string) bool { _, ok := rated.Load(c); return ok || local(c) }
 	}
 	var wl *disclosure.Wall
 	if cfg.Window.WallScreen {

@@ -114,11 +114,14 @@ type App struct {
 	intake *intakePage
 	// batch is the 上门收件 being entered, kept likewise.
 	batch *intakePage
+	// ratedAtKiosk are the cases the kiosk beside the window said were rated (邀请评价 through the
+	// hall's queue service); Deps.Rated knows those rated on this PC.
+	ratedAtKiosk map[string]bool
 }
 
 // New builds the mode on sh.
 func New(sh *ui.Shell, d Deps) *App {
-	a := &App{sh: sh, d: d, ctx: context.Background()}
+	a := &App{sh: sh, d: d, ctx: context.Background(), ratedAtKiosk: map[string]bool{}}
 	sh.Home = a.home
 	return a
 }
@@ -147,6 +150,10 @@ func (a *App) Start(ctx context.Context) {
 	a.sh.GoHome()
 	if a.d.Queue != nil {
 		go a.d.Queue.Subscribe(ctx, func(e queue.Event) {
+			if e.Rated != nil { // the kiosk beside the window took the rating (never which)
+				c := e.Rated.Case
+				a.sh.Do(func() { a.ratedAtKiosk[c] = true; a.refreshIf(ScreenCase) })
+			}
 			if e.State != nil {
 				st := *e.State
 				a.sh.Do(func() { a.st = st; a.refreshIf(ScreenQueue) })

@@ -333,7 +333,7 @@ func (p *casePage) Screen() ui.Screen {
 			// The resident rates, not the proxy at the window: at a kiosk with their own card, or
 			// when the follow-up call asks them.
 			right = append(right, widget.NewLabel(sh.S.FollowUp.ProxyRates))
-		} else if a.d.Rated(c.Number) {
+		} else if a.d.Rated(c.Number) || a.ratedAtKiosk[c.Number] {
 			right = append(right, widget.NewLabel(sh.S.FollowUp.Rated))
 		} else {
 			right = append(right, sh.Button(sh.S.FollowUp.Invite, nil, false, func() {

@@ -14,7 +14,10 @@ import (
 	"hallkiosk/drivers/idcard"
 	"hallkiosk/drivers/printer"
 	"hallkiosk/kiosk/apply"
+	"hallkiosk/kiosk/catalog"
+	"hallkiosk/kiosk/intake"
 	"hallkiosk/kiosk/kiosktest"
+	"hallkiosk/kiosk/queue"
 	"hallkiosk/kiosk/upload"
 	"hallkiosk/township/api/mask"
 )
@@ -118,4 +121,43 @@ func TestCalledTicketLeadsToTheKioskCase(t *testing.T) {
 	if h.field(0).Text != "260302-K001-004" {
 		t.Fatalf("search field holds %q", h.field(0).Text)
 	}
+}
+
+// 邀请评价 through the kiosk beside the window: when the kiosk says the case was rated, the case
+// on show at the window says so (never the grade).
+func TestRatedAtTheKioskShowsAtTheWindow(t *testing.T) {
+	h := newHarness(t, sizes[0])
+	h.setUp()
+	h.signIn()
+	it, _ := h.intake.Apply.Catalog.Item("61040300RS-GG-0001")
+	d := intake.NewDraft(it)
+	r, err := intake.Typed("李淼喆", applicantID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Resident = &r
+	for _, f := range it.Form {
+		switch f.Type {
+		case catalog.FieldChoice:
+			d.Answers[f.ID] = f.Options[0]
+		case catalog.FieldPhone:
+			d.Answers[f.ID] = "13912345678"
+		}
+	}
+	for i := range it.Materials {
+		d.Received[i] = true
+	}
+	by, _ := h.desk.Current()
+	c, err := h.intake.Accept(d, by)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.tap(h.s.Intake.NavCases)
+	h.until("worklist", func() bool { return h.shows(c.Number) })
+	test.Tap(h.buttonStarting(c.Number))
+	if !h.shows(h.s.FollowUp.Invite) || h.shows(h.s.FollowUp.Rated) {
+		t.Fatalf("before the rating: %q", h.texts())
+	}
+	h.q.Announce(queue.Event{Rated: &queue.Invite{Case: c.Number, Device: "K001"}})
+	h.until("rated", func() bool { return h.shows(h.s.FollowUp.Rated) })
 }

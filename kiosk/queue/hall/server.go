@@ -153,11 +153,9 @@ func (s *Server) take(w http.ResponseWriter, r *http.Request, device string, bod
 	if !s.decode(w, body, &req) {
 		return
 	}
-	if req.Case != "" {
-		if n, err := casenum.Parse(req.Case, time.UTC); err != nil || n.String() != req.Case {
-			s.fail(w, http.StatusBadRequest, "bad_case", "case is not a case number")
-			return
-		}
+	if req.Case != "" && !casenum.Canonical(req.Case) {
+		s.fail(w, http.StatusBadRequest, "bad_case", "case is not a case number")
+		return
 	}
 	t, err := s.cfg.Queue.TakeFor(req.Business, device, req.Case)
 	if err != nil {
@@ -309,11 +307,10 @@ func (s *Server) rated(w http.ResponseWriter, r *http.Request, device string, bo
 }
 
 func (s *Server) checkInvite(w http.ResponseWriter, inv queue.Invite, needDevice bool) bool {
-	n, err := casenum.Parse(inv.Case, time.UTC)
 	switch {
-	case err != nil || n.String() != inv.Case:
+	case !casenum.Canonical(inv.Case):
 		s.fail(w, http.StatusBadRequest, "bad_case", "case is not a case number")
-	case len(inv.Window) > 16 || textrule.Check("window", inv.Window, textrule.Line(16)) != nil:
+	case textrule.Check("window", inv.Window, textrule.Line(16)) != nil:
 		s.fail(w, http.StatusBadRequest, "bad_window", "window is not a window's number")
 	case needDevice && (inv.Device == "" || len(inv.Device) > 16):
 		s.fail(w, http.StatusBadRequest, "bad_device", "device must name the kiosk to show the rating")

@@ -25,6 +25,13 @@ type Number struct {
 var ErrFormat = errors.New("not a case number")
 
 // String is the canonical form printed on receipts and shown on screens.
+// Canonical reports whether s is a case number exactly as a kiosk prints it (what crosses the
+// township's API and the hall's LAN; typed numbers go through Parse and Entry, which are kinder).
+func Canonical(s string) bool {
+	n, err := Parse(s, time.UTC)
+	return err == nil && n.String() == s
+}
+
 func (n Number) String() string {
 	return fmt.Sprintf("%s-%s-%03d", n.Day.Format("060102"), n.Kiosk, n.Seq)
 }

@@ -106,3 +106,12 @@ func TestEntryTypesEveryKindOfNumber(t *testing.T) {
 		t.Errorf("after clear: %q", e.Shown())
 	}
 }
+
+func TestCanonical(t *testing.T) {
+	for s, want := range map[string]bool{"261124-K001-007": true, "261124-X412-001": true, "261124-k001-007": false,
+		" 261124-K001-007": false, "K001": false, "": false} {
+		if got := Canonical(s); got != want {
+			t.Errorf("Canonical(%q) = %v", s, got)
+		}
+	}
+}

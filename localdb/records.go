@@ -945,12 +945,10 @@ var keyWallKnown = []byte("wall_known")
 // WallKnown reads the disclosure items the wall last knew to be current.
 func (db *DB) WallKnown() ([]string, error) {
 	var ids []string
-	err := db.view(func(tx *bolt.Tx) error {
-		if raw := tx.Bucket(bucketMeta).Get(keyWallKnown); raw != nil {
-			return json.Unmarshal(raw, &ids)
-		}
-		return nil
-	})
+	raw, err := db.meta(keyWallKnown)
+	if err == nil && raw != nil {
+		err = json.Unmarshal(raw, &ids)
+	}
 	return ids, err
 }
 
@@ -960,7 +958,23 @@ func (db *DB) SetWallKnown(ids []string) error {
 	if err != nil {
 		return err
 	}
-	return db.update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put(keyWallKnown, raw) })
+	return db.setMeta(keyWallKnown, raw)
+}
+
+// meta reads one value of the meta bucket (nil when absent).
+func (db *DB) meta(key []byte) ([]byte, error) {
+	var raw []byte
+	err := db.view(func(tx *bolt.Tx) error {
+		if v := tx.Bucket(bucketMeta).Get(key); v != nil {
+			raw = append([]byte(nil), v...)
+		}
+		return nil
+	})
+	return raw, err
+}
+
+func (db *DB) setMeta(key, value []byte) error {
+	return db.update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put(key, value) })
 }
 
 // keyWallOpen keeps the wall's proof-of-display spans still open (item -> from, to), so a restart
@@ -968,14 +982,7 @@ func (db *DB) SetWallKnown(ids []string) error {
 var keyWallOpen = []byte("wall_open")
 
 // WallOpen reads the wall's open proof-of-display spans, as the wall wrote them.
-func (db *DB) WallOpen() ([]byte, error) {
-	var raw []byte
-	err := db.view(func(tx *bolt.Tx) error {
-		raw = append(raw, tx.Bucket(bucketMeta).Get(keyWallOpen)...)
-		return nil
-	})
-	return raw, err
-}
+func (db *DB) WallOpen() ([]byte, error) { return db.meta(keyWallOpen) }
 
 // WallOpenRecord is the wall's open spans as a record, to store with the uploads of the spans
 // that closed, in one transaction.
@@ -984,6 +991,4 @@ func WallOpenRecord(raw []byte) Record {
 }
 
 // SetWallOpen stores the wall's open spans when none closed.
-func (db *DB) SetWallOpen(raw []byte) error {
-	return db.update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put(keyWallOpen, raw) })
-}
+func (db *DB) SetWallOpen(raw []byte) error { return db.setMeta(keyWallOpen, raw) }

@@ -6,14 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 
 	"hallkiosk/kiosk/apply"
 	"hallkiosk/kiosk/lifecycle"
 	"hallkiosk/kiosk/staff"
 	"hallkiosk/localdb"
 	"hallkiosk/township/api"
-	"hallkiosk/township/api/casenum"
 )
 
 // Township finds the village's kiosk cases for the window (*upload.Client is one). A kiosk's case
@@ -37,14 +35,9 @@ func (s *Service) FindKiosk(ctx context.Context, query string) ([]api.FoundCase,
 	if s.Township == nil {
 		return nil, ErrNoTownship
 	}
-	q := strings.ToUpper(strings.TrimSpace(query))
-	var req api.CaseFindRequest
-	if n, err := casenum.Parse(q, s.Apply.Clock.Now().Location()); err == nil {
-		req.Number = n.String()
-	} else if api.ValidID(q) {
-		req.IDNumber = q
-	} else {
-		return nil, ErrQuery
+	req, err := s.query(query)
+	if err != nil {
+		return nil, err
 	}
 	return s.Township.FindCases(ctx, req)
 }

@@ -27,9 +27,6 @@ func RelationStaff(role string) string {
 	return "agent"
 }
 
-// ProxyFromCard takes the proxy from their own card laid on the window's reader.
-func ProxyFromCard(r Resident) *Resident { return &r }
-
 // checkEntrust lists what stops a 全程代办 case: a proxy who is there and is not the resident, the
 // relation, the consent and the written entrustment, and for a home visit its day and place.
 func (s *Service) checkEntrust(d *Draft) []Problem {

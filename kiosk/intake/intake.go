@@ -558,9 +558,12 @@ func (s *Service) settle(cs []localdb.Case) (int, error) {
 
 // Find looks a case up by its number, or a resident's cases by ID number, newest first.
 func (s *Service) Find(query string) ([]localdb.Case, error) {
-	q := strings.ToUpper(strings.TrimSpace(query))
-	if n, err := casenum.Parse(q, s.Apply.Clock.Now().Location()); err == nil {
-		c, err := s.Apply.DB.Case(n.String())
+	q, err := s.query(query)
+	if err != nil {
+		return nil, err
+	}
+	if q.Number != "" {
+		c, err := s.Apply.DB.Case(q.Number)
 		if errors.Is(err, localdb.ErrNotFound) {
 			return nil, nil
 		}
@@ -569,12 +572,22 @@ func (s *Service) Find(query string) ([]localdb.Case, error) {
 		}
 		return []localdb.Case{c}, nil
 	}
-	if api.ValidID(q) {
-		cs, err := s.Apply.DB.CasesFor(q)
-		slices.Reverse(cs)
-		return cs, err
+	cs, err := s.Apply.DB.CasesFor(q.IDNumber)
+	slices.Reverse(cs)
+	return cs, err
+}
+
+// query reads what staff typed into 办件's search (or a card gave): a case number, however
+// typed, or an ID number.
+func (s *Service) query(typed string) (api.CaseFindRequest, error) {
+	q := strings.ToUpper(strings.TrimSpace(typed))
+	if n, err := casenum.Parse(q, s.Apply.Clock.Now().Location()); err == nil {
+		return api.CaseFindRequest{Number: n.String()}, nil
 	}
-	return nil, ErrQuery
+	if api.ValidID(q) {
+		return api.CaseFindRequest{IDNumber: q}, nil
+	}
+	return api.CaseFindRequest{}, ErrQuery
 }
 
 // ErrQuery is a search that is neither a case number nor an ID number.

@@ -3,6 +3,7 @@ package wall
 import (
 	"encoding/json"
 	"slices"
+	"strings"
 	"time"
 
 	"hallkiosk/township/api"
@@ -75,19 +76,9 @@ func (p *Proof) Observe(now time.Time, showing []string, trusted bool) []Span {
 		if c := a.From.Compare(b.From); c != 0 {
 			return c
 		}
-		return compare(a.Item, b.Item)
+		return strings.Compare(a.Item, b.Item)
 	})
 	return closed
-}
-
-func compare(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // Open is the open spans, to keep across a restart.
@@ -96,7 +87,7 @@ func (p *Proof) Open() []byte {
 	for _, s := range p.open {
 		spans = append(spans, s)
 	}
-	slices.SortFunc(spans, func(a, b Span) int { return compare(a.Item, b.Item) })
+	slices.SortFunc(spans, func(a, b Span) int { return strings.Compare(a.Item, b.Item) })
 	raw, _ := json.Marshal(spans)
 	return raw
 }
@@ -109,6 +100,3 @@ func (s Span) Payload() ([]byte, error) {
 	}
 	return raw, api.Validate(api.KindDisplay, raw)
 }
-
-// Showing is what the rotation last put in the wall's current set (what stands on it).
-func (r *Rotation) Showing() []string { return slices.Clone(r.showing) }

@@ -73,6 +73,10 @@ func (r *Rotation) Known() []string {
 	return out
 }
 
+// Showing is what the last Next put in the rotation: what stands on the wall (for the proof of
+// display).
+func (r *Rotation) Showing() []string { return slices.Clone(r.showing) }
+
 // Current is what the wall may show now: by display period when the clock is trusted (and that
 // becomes what is known), else what was last known to be current and is still there (a withdrawn
 // item is gone from items, so it never shows again).

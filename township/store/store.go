@@ -992,7 +992,7 @@ func (s *Store) FindCases(village string, q api.CaseFindRequest) ([]Case, error)
 	}
 	var out []Case
 	for _, c := range cs {
-		if c.Village != village || c.Channel != "" || !api.ContinuableLife(c.Life) || ClosedStatus(c.Status) {
+		if c.Village != village || c.Channel != "" || !api.ContinuableLife(c.Life) || localdb.ClosedStatus(c.Status) {
 			continue
 		}
 		if q.IDNumber != "" && (c.Applicant == nil || c.Applicant.IDNumber != q.IDNumber) {
@@ -1002,9 +1002,6 @@ func (s *Store) FindCases(village string, q api.CaseFindRequest) ([]Case, error)
 	}
 	return out, nil
 }
-
-// ClosedStatus reports a case the township finished (办结 or 不予受理).
-func ClosedStatus(status string) bool { return localdb.ClosedStatus(status) }
 
 // Case reads one case.
 func (s *Store) Case(number string) (Case, error) {

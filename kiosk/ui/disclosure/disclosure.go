@@ -9,6 +9,7 @@ import (
 	"context"
 	"log/slog"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -150,7 +151,7 @@ func (w *Wall) Turn() {
 		w.rot.S.NoticePages = func(it wall.Item) int { return NoticePages(w.d.Strings, size, body, it) }
 		w.page = w.rot.Next(items, now, trusted)
 		w.prove(now, trusted && !w.page.Off)
-		if k := join(w.rot.Known()); k != w.known && trusted {
+		if k := strings.Join(w.rot.Known(), "\x00"); k != w.known && trusted {
 			w.known = k
 			if w.d.Keep != nil {
 				w.d.Keep(w.rot.Known())
@@ -181,7 +182,7 @@ func (w *Wall) prove(now time.Time, trusted bool) {
 	showing := w.rot.Showing()
 	closed := w.d.Proof.Observe(now, showing, trusted)
 	open := w.d.Proof.Open()
-	ids := join(showing)
+	ids := strings.Join(showing, "\x00")
 	if !trusted {
 		ids = ""
 	}
@@ -189,14 +190,6 @@ func (w *Wall) prove(now time.Time, trusted bool) {
 		w.d.Record(closed, open)
 		w.kept, w.keptOpen = now, ids
 	}
-}
-
-func join(ids []string) string {
-	out := ""
-	for _, id := range ids {
-		out += id + "\x00"
-	}
-	return out
 }
 
 // Page is the page on show, for tests and the proof-of-display log.

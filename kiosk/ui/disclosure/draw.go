@@ -235,7 +235,7 @@ func (w *canvasWall) draw(f Frame) fyne.CanvasObject {
 }
 
 func (w *canvasWall) done() fyne.CanvasObject {
-	c := container(w.objs...)
+	c := &fyne.Container{Objects: w.objs} // no layout: every object stays where it was put
 	c.Resize(w.size)
 	return c
 }

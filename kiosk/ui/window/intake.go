@@ -154,7 +154,8 @@ func (p *intakePage) card(ev idcard.Event) {
 		return
 	}
 	if d := p.draft; d != nil && d.Resident != nil && d.Entrust != nil && !p.batch && d.Entrust.Proxy == nil {
-		d.Entrust.Proxy = intake.ProxyFromCard(intake.FromCard(ev.Card))
+		proxy := intake.FromCard(ev.Card)
+		d.Entrust.Proxy = &proxy
 		p.proxyNote = ""
 		p.a.sh.Refresh()
 		return

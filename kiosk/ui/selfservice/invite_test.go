@@ -11,7 +11,10 @@ import (
 // shows the rating of that case with the window named; the grade is stored for the township and
 // the window hears only that the case was rated. A kiosk in use by a resident is not interrupted.
 func TestInvitationFromTheWindow(t *testing.T) {
-	h := newHarness(t, opts{})
+	eachMode(t, opts{}, func(t *testing.T, h *harness) { invitationFromTheWindow(t, h) })
+}
+
+func invitationFromTheWindow(t *testing.T, h *harness) {
 	var told []string
 	h.app.d.Rated = func(c string) { told = append(told, c) }
 	inv := queue.Invite{Case: "260302-K001-004", Window: "2", Device: "K007"}

@@ -282,19 +282,20 @@ func (s caseStub) TakeFor(_ context.Context, business, caseNumber string) (queue
 // window from the end of the application; the number names the case, so the window that calls it
 // finds the case.
 func TestTicketForMissingMaterials(t *testing.T) {
-	h := newHarness(t, opts{})
-	var got string
-	h.svc.Hall = caseStub{got: &got}
-	h.toCard()
-	h.lay(idcard.SampleCards()[0])
-	h.answerDibao()
-	h.submit()
-	number := h.flow().Case.Number
-	h.shot("done-missing")
-	h.tapText(h.s.Apply.TicketForMissing)
-	h.await()
-	h.want(ScreenTicket)
-	if got != number || !h.shows("A007") || !h.shows("社会救助") {
-		t.Fatalf("ticket for case %q (want %q): %q", got, number, h.texts())
-	}
+	eachMode(t, opts{}, func(t *testing.T, h *harness) {
+		var got string
+		h.svc.Hall = caseStub{got: &got}
+		h.toCard()
+		h.lay(idcard.SampleCards()[0])
+		h.answerDibao()
+		h.submit()
+		number := h.flow().Case.Number
+		h.shot("done-missing")
+		h.tapText(h.s.Apply.TicketForMissing)
+		h.await()
+		h.want(ScreenTicket)
+		if got != number || !h.shows("A007") || !h.shows("社会救助") {
+			t.Fatalf("ticket for case %q (want %q): %q", got, number, h.texts())
+		}
+	})
 }
